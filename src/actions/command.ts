@@ -1,0 +1,96 @@
+import { execa } from 'execa';
+
+export interface CommandOptions {
+  timeoutMs: number;
+  /** Extra environment (CTMPL_* variables naming what changed). */
+  env?: Record<string, string>;
+  /** Time between SIGTERM and SIGKILL when a command must be stopped. */
+  killGraceMs?: number;
+}
+
+export interface CommandResult {
+  readonly command: string;
+  readonly ok: boolean;
+  readonly exitCode: number | undefined;
+  readonly signal: string | undefined;
+  readonly timedOut: boolean;
+  readonly durationMs: number;
+  /** Interleaved stdout and stderr, trimmed to its last few kilobytes for the log. */
+  readonly output: string;
+}
+
+const OUTPUT_LIMIT = 8 * 1024;
+
+/**
+ * Runs shell commands (`/bin/sh -c`) each in its own process group, so a timeout or a shutdown
+ * stops the whole tree: with a plain kill, grandchildren (`nginx -s reload` wrappers, `sleep`s)
+ * would survive and keep the pipes open.
+ */
+export class CommandRunner {
+  private readonly running = new Set<number>();
+
+  async run(command: string, options: CommandOptions): Promise<CommandResult> {
+    const started = performance.now();
+    const child = execa('/bin/sh', ['-c', command], {
+      detached: true,
+      reject: false,
+      all: true,
+      stdin: 'ignore',
+      env: options.env ?? {},
+      extendEnv: true,
+      stripFinalNewline: true,
+    });
+    const pid = child.pid;
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    if (pid !== undefined) {
+      this.running.add(pid);
+      timer = setTimeout(() => {
+        timedOut = true;
+        void this.killGroup(pid, options.killGraceMs ?? 2000);
+      }, options.timeoutMs);
+    }
+    try {
+      const result = await child;
+      const output = String(result.all ?? '');
+      return {
+        command,
+        ok: !timedOut && result.exitCode === 0,
+        exitCode: result.exitCode,
+        signal: result.signal ?? undefined,
+        timedOut,
+        durationMs: Math.round(performance.now() - started),
+        output: output.length > OUTPUT_LIMIT ? `…${output.slice(-OUTPUT_LIMIT)}` : output,
+      };
+    } finally {
+      clearTimeout(timer);
+      if (pid !== undefined) this.running.delete(pid);
+    }
+  }
+
+  /** Stops every running command's process tree (on shutdown). */
+  async stopAll(graceMs = 2000): Promise<void> {
+    await Promise.all([...this.running].map((pid) => this.killGroup(pid, graceMs)));
+  }
+
+  /** SIGTERM to the group, then SIGKILL if anything is left after the grace period. */
+  private async killGroup(pgid: number, graceMs: number): Promise<void> {
+    if (!signalGroup(pgid, 'SIGTERM')) return;
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (!signalGroup(pgid, 0)) return;
+    }
+    signalGroup(pgid, 'SIGKILL');
+  }
+}
+
+/** Sends a signal to a process group; false when the group no longer exists. */
+function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}

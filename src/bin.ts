@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+import { parseArgs } from './cli.js';
+import { loadConfig, type FlagValues } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { errorMessage, InputError } from './errors.js';
+import { createLogger, type Logger } from './observe/log.js';
+import { Runner } from './runner.js';
+import { TemplateUnit } from './template/unit.js';
+
+function printInputError(err: InputError): void {
+  process.stderr.write(`ctmpl: error: ${err.describe()}\n`);
+}
+
+/** Starts a runner; on an input error it is stopped again and the error rethrown. */
+async function startRunner(config: Config, logger: Logger): Promise<Runner> {
+  const runner = new Runner({ config, logger });
+  try {
+    await runner.start();
+  } catch (err) {
+    await runner.stop();
+    throw err;
+  }
+  return runner;
+}
+
+/**
+ * SIGHUP: re-read config and templates. A new config that does not load or whose templates do
+ * not compile is reported and the running one stays; otherwise the pipeline restarts on it
+ * (unchanged files are not rewritten, so nothing reloads without reason).
+ */
+async function reload(current: Runner, flags: FlagValues, logger: Logger): Promise<Runner> {
+  let config: Config;
+  try {
+    config = await loadConfig(flags);
+    for (const template of config.templates) await TemplateUnit.load(template);
+  } catch (err) {
+    logger.error({ err: errorMessage(err) }, 'SIGHUP: new configuration rejected; keeping the running one');
+    return current;
+  }
+  await current.stop();
+  try {
+    const next = await startRunner(config, logger);
+    logger.info('SIGHUP: configuration and templates reloaded');
+    return next;
+  } catch (err) {
+    logger.error({ err: errorMessage(err) }, 'SIGHUP: new configuration failed to start; restarting the previous one');
+    return startRunner(current.configuration, logger);
+  }
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let flags: FlagValues;
+  let config: Config;
+  try {
+    const parsed = parseArgs(argv);
+    if (parsed.kind === 'exit') return parsed.code;
+    flags = parsed.flags;
+    config = await loadConfig(flags);
+  } catch (err) {
+    if (err instanceof InputError) {
+      printInputError(err);
+      return 2;
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel, config.dry);
+  let runner: Runner;
+  try {
+    runner = await startRunner(config, logger);
+  } catch (err) {
+    if (err instanceof InputError) {
+      printInputError(err);
+      return 2;
+    }
+    throw err;
+  }
+
+  if (config.once) {
+    const code = await runner.done;
+    await runner.stop();
+    return code;
+  }
+
+  let reloading: Promise<void> = Promise.resolve();
+  process.on('SIGHUP', () => {
+    reloading = reloading.then(async () => {
+      runner = await reload(runner, flags, logger);
+    });
+  });
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: NodeJS.Signals): void => {
+      logger.info({ signal }, 'stopping');
+      void reloading.then(() => runner.stop()).then(() => resolve(0));
+    };
+    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', shutdown);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`ctmpl: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,66 @@
+import { HEALTH_STATUSES, type Dependency, type HealthStatus } from './types.js';
+
+type ServiceQuery = Extract<Dependency, { kind: 'service' }>;
+
+export interface ServiceQueryOptions {
+  tag?: string;
+  dc?: string;
+  status?: string;
+  source: string;
+}
+
+/** Thrown for a malformed query inside a template; the runner reports it with the template's name. */
+export class QueryError extends Error {
+  override readonly name = 'QueryError';
+}
+
+/**
+ * Parses consul-template's service string `[tag.]name[@dc][|status,status]` and merges the
+ * helper's hash arguments (`tag=`, `dc=`, `status=`), which win over the string form.
+ */
+export function parseServiceQuery(text: string, options: ServiceQueryOptions): ServiceQuery {
+  let rest = text.trim();
+  let statusText = options.status;
+  const bar = rest.indexOf('|');
+  if (bar >= 0) {
+    statusText ??= rest.slice(bar + 1);
+    rest = rest.slice(0, bar);
+  }
+  let dc = options.dc;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    dc ??= rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  let tag = options.tag;
+  const dot = rest.lastIndexOf('.');
+  if (dot >= 0) {
+    tag ??= rest.slice(0, dot);
+    rest = rest.slice(dot + 1);
+  }
+  if (!/^[A-Za-z0-9_-]+$/.test(rest)) {
+    throw new QueryError(`service "${text}": "${rest}" is not a service name (expected [tag.]name[@dc][|status,…])`);
+  }
+  if (dc !== undefined && !/^[A-Za-z0-9_.-]+$/.test(dc)) throw new QueryError(`service "${text}": bad datacenter "${dc}"`);
+  return {
+    kind: 'service',
+    source: options.source,
+    name: rest,
+    ...(tag ? { tag } : {}),
+    ...(dc ? { dc } : {}),
+    status: parseStatusFilter(statusText ?? 'passing', text),
+  };
+}
+
+/** `passing,warning` → sorted list; `any` → every status. */
+export function parseStatusFilter(text: string, context: string): readonly HealthStatus[] | 'any' {
+  const words = text.split(',').map((w) => w.trim()).filter((w) => w !== '');
+  if (words.includes('any')) return 'any';
+  if (words.length === 0) throw new QueryError(`service "${context}": empty status filter`);
+  for (const word of words) {
+    if (!(HEALTH_STATUSES as readonly string[]).includes(word)) {
+      throw new QueryError(`service "${context}": unknown status "${word}" (use ${HEALTH_STATUSES.join(', ')} or any)`);
+    }
+  }
+  return HEALTH_STATUSES.filter((s) => words.includes(s));
+}

@@ -1,0 +1,82 @@
+/**
+ * The data templates see. Field names are Consul's own (`ID`, `Address`, `ServiceMeta` as `Meta`…)
+ * so consul-template users feel at home. Numbers are strings: handlebars 4.7.10 with noEscape adds
+ * adjacent numbers together (`{{Port}}{{Port}}` would print 16160 for 8080).
+ */
+export const HEALTH_STATUSES = ['passing', 'warning', 'critical', 'maintenance'] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+
+export interface Instance {
+  readonly ID: string;
+  readonly Name: string;
+  readonly Node: string;
+  readonly Address: string;
+  readonly Port: string;
+  readonly Tags: readonly string[];
+  readonly Meta: Readonly<Record<string, string>>;
+  readonly Status: HealthStatus;
+  readonly Datacenter: string;
+  /** Name of the source (registry) the instance came from. */
+  readonly Source: string;
+}
+
+export interface ServiceSummary {
+  readonly Name: string;
+  readonly Tags: readonly string[];
+}
+
+export interface KeyPair {
+  readonly Key: string;
+  readonly Value: string;
+}
+
+/** What a template asks a source for. Every field that changes the answer is part of its identity. */
+export type Dependency =
+  | {
+      readonly kind: 'service';
+      readonly source: string;
+      readonly name: string;
+      readonly tag?: string;
+      readonly dc?: string;
+      /** Statuses to keep, or every instance whatever its health. */
+      readonly status: readonly HealthStatus[] | 'any';
+    }
+  | { readonly kind: 'services'; readonly source: string; readonly dc?: string }
+  | { readonly kind: 'key'; readonly source: string; readonly key: string }
+  /** Every key under a prefix, recursively; `ls` keeps only direct children. */
+  | { readonly kind: 'keys'; readonly source: string; readonly prefix: string };
+
+/** The answer for each kind of dependency. `key` is null while the key does not exist. */
+export interface DependencyValues {
+  service: readonly Instance[];
+  services: readonly ServiceSummary[];
+  key: string | null;
+  keys: readonly KeyPair[];
+}
+
+export type DependencyValue = DependencyValues[Dependency['kind']];
+
+/** A stable identity for a dependency, used as the key of the store and of subscriptions. */
+export function dependencyId(dep: Dependency): string {
+  switch (dep.kind) {
+    case 'service': {
+      const status = dep.status === 'any' ? 'any' : dep.status.join(',');
+      return `${dep.source}:service(${dep.tag ? `${dep.tag}.` : ''}${dep.name}${dep.dc ? `@${dep.dc}` : ''}|${status})`;
+    }
+    case 'services':
+      return `${dep.source}:services(${dep.dc ? `@${dep.dc}` : ''})`;
+    case 'key':
+      return `${dep.source}:key(${dep.key})`;
+    case 'keys':
+      return `${dep.source}:keys(${dep.prefix})`;
+  }
+}
+
+/** Freezes a JSON value all the way down, so templates and helpers cannot alter shared data. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

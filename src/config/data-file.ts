@@ -1,0 +1,69 @@
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { InputError } from '../errors.js';
+
+/**
+ * YAML and JSON files (config and catalog) are read through one parser that keeps source
+ * positions, so every validation error can point at file:line:column. JSON is YAML 1.2, so one
+ * parser serves both.
+ */
+export interface DataFile {
+  readonly path: string;
+  readonly value: unknown;
+  /** `file:line:column` of the node at `path`, or of its nearest existing parent. */
+  locate(path: readonly PropertyKey[]): string;
+}
+
+export function parseDataText(path: string, text: string): DataFile {
+  const lineCounter = new LineCounter();
+  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) {
+    const pos = lineCounter.linePos(first.pos[0]);
+    const reason = first.message.split('\n')[0] ?? first.message;
+    throw new InputError(reason, `${path}:${pos.line}:${pos.col}`, 'fix the YAML/JSON syntax at that position');
+  }
+  const locate = (keys: readonly PropertyKey[]): string => {
+    for (let n = keys.length; n >= 0; n--) {
+      const node = doc.getIn(keys.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
+      const range = n === 0 ? doc.contents?.range : node?.range;
+      if (range) {
+        const pos = lineCounter.linePos(range[0]);
+        return `${path}:${pos.line}:${pos.col}`;
+      }
+    }
+    return path;
+  };
+  return { path, value: doc.toJS({ maxAliasCount: 100 }) as unknown, locate };
+}
+
+export async function readDataFile(path: string, what: string): Promise<DataFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(`cannot read ${what} (${code ?? String(err)})`, path, `check that ${path} exists and is readable`);
+  }
+  return parseDataText(path, text);
+}
+
+/** Validates a parsed file against a zod schema; the first problem becomes an InputError with its position. */
+export function validateDataFile<S extends z.ZodType>(file: DataFile, schema: S, hint: string): z.output<S> {
+  const result = schema.safeParse(file.value ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (!issue) throw new InputError('invalid content', file.path, hint);
+  const path = issue.path as PropertyKey[];
+  const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+  const where = file.locate(keys.length > 0 ? [...path, keys[0] as string] : path);
+  const dotted = path.map(String).join('.');
+  const message =
+    issue.code === 'unrecognized_keys'
+      ? `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}${dotted ? ` in ${dotted}` : ''}`
+      : `${dotted || 'document'}: ${issue.message}`;
+  return ((): never => {
+    throw new InputError(message, where, hint);
+  })();
+}

@@ -1,0 +1,164 @@
+import { dirname, resolve } from 'node:path';
+import { InputError } from '../errors.js';
+import type { LogLevel } from '../observe/log.js';
+import { readDataFile, validateDataFile } from './data-file.js';
+import { parseDuration, parseWait, type WaitSpec } from './duration.js';
+import {
+  configFileSchema,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_WAIT,
+  type Config,
+  type ConfigFile,
+  type SourceConfig,
+  type TemplateConfig,
+} from './schema.js';
+
+/** What the command line said; undefined means "not given", so the config file or a default applies. */
+export interface FlagValues {
+  template: string[];
+  source: string[];
+  command?: string;
+  once: boolean;
+  dry: boolean;
+  wait?: string;
+  config?: string;
+  logLevel?: LogLevel;
+  commandTimeout?: string;
+  sandboxPath?: string;
+}
+
+/** Registries ctmpl knows by name; only those with a reader in this build can be used. */
+const AVAILABLE_SCHEMES = new Set(['file']);
+const PLANNED_SCHEMES = new Set(['consul', 'etcd', 'zk', 'dns', 'eureka', 'nacos']);
+
+/** Parses `[name=]scheme:target`; file paths resolve against `baseDir`. */
+export function parseSourceSpec(spec: string, baseDir: string, what: string): SourceConfig & { explicitName: boolean } {
+  const named = /^([A-Za-z0-9_-]+)=(.*)$/s.exec(spec);
+  const uri = named ? (named[2] as string) : spec;
+  const colon = uri.indexOf(':');
+  const scheme = colon > 0 ? uri.slice(0, colon).toLowerCase() : '';
+  const rest = colon > 0 ? uri.slice(colon + 1) : '';
+  if (!AVAILABLE_SCHEMES.has(scheme)) {
+    if (PLANNED_SCHEMES.has(scheme)) {
+      throw new InputError(`${what}: the ${scheme} source is not available in this version of ctmpl`, undefined, 'use a static catalog: --source file:PATH (see templates/examples/catalog.yaml)');
+    }
+    throw new InputError(`${what}: "${spec}" is not a source URI`, undefined, 'write [name=]file:PATH, e.g. --source file:templates/examples/catalog.yaml');
+  }
+  const path = rest.replace(/^\/\/(?=\/)/, '');
+  if (path === '') throw new InputError(`${what}: "${spec}" names no file`, undefined, 'write file:PATH, e.g. file:catalog.yaml');
+  return { name: named ? (named[1] as string) : scheme, scheme, target: resolve(baseDir, path), explicitName: named !== null };
+}
+
+/** Parses `src:dest[:command]` (the command may itself contain colons). */
+export function parseTemplateSpec(spec: string, baseDir: string): { source: string; destination: string; command: string | undefined } {
+  const first = spec.indexOf(':');
+  const second = first < 0 ? -1 : spec.indexOf(':', first + 1);
+  const source = first < 0 ? spec : spec.slice(0, first);
+  const destination = first < 0 ? '' : second < 0 ? spec.slice(first + 1) : spec.slice(first + 1, second);
+  const command = second < 0 ? undefined : spec.slice(second + 1).trim() || undefined;
+  if (source.trim() === '' || destination.trim() === '') {
+    throw new InputError(`--template "${spec}": expected SOURCE:DESTINATION[:COMMAND]`, undefined, 'for example -t templates/nginx-upstream.hbs:/etc/nginx/conf.d/upstreams.conf');
+  }
+  return { source: resolve(baseDir, source), destination: resolve(baseDir, destination), command };
+}
+
+function parsePerms(value: string | number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'number' ? value : parseInt(value, 8);
+}
+
+function nameSources(specs: (SourceConfig & { explicitName: boolean })[]): SourceConfig[] {
+  const seen = new Set<string>();
+  return specs.map(({ explicitName, ...source }) => {
+    if (seen.has(source.name)) {
+      const hint = explicitName ? 'give each source a different name' : `name them: --source a=${source.scheme}:… --source b=${source.scheme}:…`;
+      throw new InputError(`two sources are named "${source.name}"`, undefined, hint);
+    }
+    seen.add(source.name);
+    return source;
+  });
+}
+
+/**
+ * Merges the config file (paths relative to its directory) with flags (paths relative to the
+ * working directory). Single settings from flags override the file; templates and sources from
+ * flags are added to the file's, as consul-template merges its configs.
+ */
+export async function loadConfig(flags: FlagValues, cwd: string = process.cwd()): Promise<Config> {
+  let file: ConfigFile = {};
+  let fileDir = cwd;
+  let fileLabel = '';
+  if (flags.config !== undefined) {
+    const configPath = resolve(cwd, flags.config);
+    const data = await readDataFile(configPath, 'config file');
+    file = validateDataFile(data, configFileSchema, 'see "Config file" in the README for the keys');
+    fileDir = dirname(configPath);
+    fileLabel = `${configPath}: `;
+  }
+
+  const fileSources = Array.isArray(file.sources)
+    ? file.sources.map((s, i) => parseSourceSpec(s, fileDir, `${fileLabel}sources[${i}]`))
+    : Object.entries(file.sources ?? {}).map(([name, uri]) => ({
+        ...parseSourceSpec(uri, fileDir, `${fileLabel}sources.${name}`),
+        name,
+        explicitName: true,
+      }));
+  const flagSources = flags.source.map((s) => parseSourceSpec(s, cwd, `--source "${s}"`));
+  const sources = nameSources([...fileSources, ...flagSources]);
+  if (sources.length === 0) {
+    const consul = process.env.CONSUL_HTTP_ADDR || '127.0.0.1:8500';
+    throw new InputError(
+      `no source given, and the default source (Consul at ${consul}) is not available in this version of ctmpl`,
+      undefined,
+      'give a static catalog: --source file:PATH (for example --source file:templates/examples/catalog.yaml)',
+    );
+  }
+
+  const globalSandbox = flags.sandboxPath !== undefined ? resolve(cwd, flags.sandboxPath) : file.sandbox_path !== undefined ? resolve(fileDir, file.sandbox_path) : undefined;
+  const templates: TemplateConfig[] = [
+    ...(file.templates ?? []).map((t, i): TemplateConfig => {
+      const source = resolve(fileDir, t.source);
+      return {
+        source,
+        destination: resolve(fileDir, t.destination),
+        command: t.command,
+        wait: t.wait === undefined ? undefined : parseWait(t.wait, `${fileLabel}templates[${i}].wait`),
+        perms: parsePerms(t.perms),
+        backup: t.backup ?? false,
+        sandbox: t.sandbox_path !== undefined ? resolve(fileDir, t.sandbox_path) : (globalSandbox ?? dirname(source)),
+      };
+    }),
+    ...flags.template.map((spec): TemplateConfig => {
+      const parsed = parseTemplateSpec(spec, cwd);
+      return { ...parsed, wait: undefined, perms: undefined, backup: false, sandbox: globalSandbox ?? dirname(parsed.source) };
+    }),
+  ];
+  if (templates.length === 0) {
+    throw new InputError('no template given', undefined, 'add -t SOURCE:DESTINATION[:COMMAND], or a templates list in --config');
+  }
+  const destinations = new Set<string>();
+  for (const t of templates) {
+    if (destinations.has(t.destination)) {
+      throw new InputError(`two templates write ${t.destination}`, undefined, 'give each template its own destination');
+    }
+    destinations.add(t.destination);
+  }
+
+  const waitText = flags.wait ?? file.wait;
+  const wait: WaitSpec = waitText === undefined ? DEFAULT_WAIT : parseWait(waitText, flags.wait !== undefined ? '--wait' : `${fileLabel}wait`);
+  const timeoutText = flags.commandTimeout ?? file.command_timeout;
+  const commandTimeoutMs =
+    timeoutText === undefined ? DEFAULT_COMMAND_TIMEOUT_MS : parseDuration(timeoutText, flags.commandTimeout !== undefined ? '--command-timeout' : `${fileLabel}command_timeout`);
+  if (commandTimeoutMs <= 0) throw new InputError('the command timeout must be longer than 0', undefined, 'for example --command-timeout 30s');
+
+  return {
+    sources,
+    templates,
+    command: flags.command ?? file.command,
+    commandTimeoutMs,
+    wait,
+    once: flags.once,
+    dry: flags.dry,
+    logLevel: flags.logLevel ?? file.log_level ?? 'info',
+  };
+}

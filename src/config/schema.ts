@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import type { WaitSpec } from './duration.js';
+import { LOG_LEVELS, type LogLevel } from '../observe/log.js';
+
+/** The config file as written by the operator (snake_case keys, as consul-template's HCL). */
+const durationText = z.union([z.string().min(1), z.number().nonnegative()]).transform(String);
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+export const templateFileSchema = z.strictObject({
+  source: nonEmpty,
+  destination: nonEmpty,
+  command: nonEmpty.optional(),
+  wait: durationText.optional(),
+  /** Octal mode as a string ("0640") or a number written in octal in YAML (0o640). */
+  perms: z.union([z.string().regex(/^0?[0-7]{3,4}$/, 'must be an octal mode such as "0644"'), z.number().int().min(0).max(0o7777)]).optional(),
+  backup: z.boolean().optional(),
+  sandbox_path: nonEmpty.optional(),
+});
+
+export const configFileSchema = z.strictObject({
+  sources: z.union([z.array(nonEmpty), z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'source names use letters, digits, "-" and "_"'), nonEmpty)]).optional(),
+  templates: z.array(templateFileSchema).optional(),
+  command: nonEmpty.optional(),
+  command_timeout: durationText.optional(),
+  wait: durationText.optional(),
+  log_level: z.enum(LOG_LEVELS).optional(),
+  sandbox_path: nonEmpty.optional(),
+});
+
+export type ConfigFile = z.output<typeof configFileSchema>;
+
+/** A resolved template: absolute paths, parsed durations and modes. */
+export interface TemplateConfig {
+  readonly source: string;
+  readonly destination: string;
+  readonly command: string | undefined;
+  readonly wait: WaitSpec | undefined;
+  readonly perms: number | undefined;
+  readonly backup: boolean;
+  /** Directory `file` may read from; defaults to the template's own directory. */
+  readonly sandbox: string;
+}
+
+export interface SourceConfig {
+  readonly name: string;
+  readonly scheme: string;
+  /** For file sources an absolute path; otherwise the rest of the URI. */
+  readonly target: string;
+}
+
+/** Everything the runner needs, after flags, config file and defaults are merged. */
+export interface Config {
+  readonly sources: readonly SourceConfig[];
+  readonly templates: readonly TemplateConfig[];
+  readonly command: string | undefined;
+  readonly commandTimeoutMs: number;
+  readonly wait: WaitSpec;
+  readonly once: boolean;
+  readonly dry: boolean;
+  readonly logLevel: LogLevel;
+}
+
+/** Defaults that protect a reload target: a burst of changes becomes one reload. */
+export const DEFAULT_WAIT: WaitSpec = { minMs: 1000, maxMs: 5000 };
+export const DEFAULT_COMMAND_TIMEOUT_MS = 30_000;

@@ -1,0 +1,293 @@
+import { watch, type FSWatcher } from 'chokidar';
+import { CommandRunner } from './actions/command.js';
+import { Store } from './catalog/store.js';
+import { dependencyId, type Dependency, type DependencyValue } from './catalog/types.js';
+import type { Config } from './config/schema.js';
+import { errorMessage } from './errors.js';
+import { Quiescence } from './guards/quiescence.js';
+import type { Logger } from './observe/log.js';
+import { writeDestination } from './output/write.js';
+import { createSource } from './sources/create.js';
+import type { Source } from './sources/source.js';
+import { loadTemplateFile, TemplateUnit } from './template/unit.js';
+
+export interface RunnerOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** Where --dry prints; stdout unless a test captures it. */
+  readonly dryOutput?: NodeJS.WritableStream;
+  /** Environment visible to the `env` helper. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+interface Subscription {
+  readonly dep: Dependency;
+  readonly source: Source;
+}
+
+/**
+ * The only module that knows all the others: sources feed the store; a change marks the templates
+ * that use it; quiescence decides when they render; a batch renders, writes, then runs each
+ * distinct command once. Batches never overlap, so commands never run concurrently.
+ */
+export class Runner {
+  private readonly config: Config;
+  private readonly log: Logger;
+  private readonly store = new Store();
+  private readonly sources = new Map<string, Source>();
+  private readonly subscriptions = new Map<string, Subscription>();
+  private readonly commands = new CommandRunner();
+  private units: TemplateUnit[] = [];
+  private readonly quiescence = new Map<TemplateUnit, Quiescence>();
+  private readonly due = new Set<TemplateUnit>();
+  private batchQueued = false;
+  private batches: Promise<void> = Promise.resolve();
+  private watcher: FSWatcher | undefined;
+  private stopped = false;
+  /** --once: templates that failed (render, write) and whether a command failed. */
+  private readonly failures = new Set<TemplateUnit>();
+  private commandFailed = false;
+  private finish: ((code: number) => void) | undefined;
+
+  constructor(private readonly options: RunnerOptions) {
+    this.config = options.config;
+    this.log = options.logger;
+  }
+
+  /**
+   * Loads templates and starts sources. Throws InputError for bad templates or catalogs, before
+   * anything is written. In --once the promise `done` resolves with the exit code.
+   */
+  async start(): Promise<void> {
+    this.units = await Promise.all(this.config.templates.map((t) => TemplateUnit.load(t)));
+    for (const unit of this.units) {
+      const wait = unit.config.wait ?? this.config.wait;
+      this.quiescence.set(unit, new Quiescence(wait, () => this.markDue(unit)));
+    }
+    const watching = !this.config.once;
+    for (const sourceConfig of this.config.sources) {
+      this.sources.set(sourceConfig.name, createSource(sourceConfig, { watch: watching }));
+    }
+    for (const source of this.sources.values()) {
+      await source.start({
+        data: (dep, value) => this.onData(dep, value),
+        error: (message, err) => this.log.error({ source: source.name, err: err === undefined ? undefined : errorMessage(err) }, message),
+      });
+      this.log.info({ source: source.name, uri: source.description }, 'source started');
+    }
+    if (watching) await this.watchTemplateFiles();
+    for (const unit of this.units) this.markDue(unit);
+  }
+
+  get configuration(): Config {
+    return this.config;
+  }
+
+  /** Resolves with the exit code once every template has rendered (--once only). */
+  readonly done: Promise<number> = new Promise((resolve) => {
+    this.finish = resolve;
+  });
+
+  /** Stops sources, timers and watchers; kills running commands' process trees. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const q of this.quiescence.values()) q.cancel();
+    await this.watcher?.close();
+    await Promise.all([...this.sources.values()].map((s) => s.stop()));
+    await this.commands.stopAll();
+    await this.batches;
+  }
+
+  private onData(dep: Dependency, value: DependencyValue): void {
+    const id = dependencyId(dep);
+    if (!this.subscriptions.has(id) || !this.store.set(id, value)) return;
+    for (const unit of this.units) {
+      if (!unit.deps.has(id)) continue;
+      // The first render happens as soon as data is complete; later ones wait for calm.
+      if (unit.rendered && !this.config.once) this.quiescence.get(unit)?.notify();
+      else this.markDue(unit);
+    }
+  }
+
+  private markDue(unit: TemplateUnit): void {
+    if (this.stopped) return;
+    this.due.add(unit);
+    if (this.batchQueued) return;
+    this.batchQueued = true;
+    // Everything that becomes due in this tick (one catalog edit touching many templates) is one batch.
+    setImmediate(() => {
+      this.batchQueued = false;
+      this.batches = this.batches.then(() => this.runBatch());
+    });
+  }
+
+  private async runBatch(): Promise<void> {
+    if (this.stopped) return;
+    const units = this.units.filter((u) => this.due.has(u));
+    this.due.clear();
+    const changed: TemplateUnit[] = [];
+    for (const unit of units) {
+      if (await this.renderAndWrite(unit)) changed.push(unit);
+    }
+    this.syncSubscriptions();
+    if (changed.length > 0 && !this.config.dry) await this.runCommands(changed);
+    if (this.config.once) this.checkOnceFinished();
+  }
+
+  /** Renders one template; returns true when its destination changed. */
+  private async renderAndWrite(unit: TemplateUnit): Promise<boolean> {
+    const started = performance.now();
+    let result;
+    try {
+      result = unit.compiled.render({
+        defaultSource: this.config.sources[0]?.name ?? '',
+        sources: new Set(this.sources.keys()),
+        lookup: (id) => this.store.get(id),
+        sandbox: unit.sandbox,
+        env: this.options.env ?? process.env,
+      });
+    } catch (err) {
+      this.log.error({ template: unit.config.source, destination: unit.name, err: errorMessage(err) }, 'render failed; the last good file stays');
+      this.failures.add(unit);
+      return false;
+    }
+    this.failures.delete(unit);
+    const ctx = result.context;
+    if (result.output === undefined) {
+      for (const [id, dep] of ctx.used) unit.deps.set(id, dep);
+      unit.waiting = [...ctx.waiting];
+      this.log.debug({ template: unit.config.source, waiting: unit.waiting }, 'waiting for data');
+      return false;
+    }
+    unit.deps = ctx.used;
+    unit.waiting = [];
+    this.watchFiles(ctx.files);
+    unit.files = ctx.files;
+    unit.rendered = true;
+    const renderMs = Math.round((performance.now() - started) * 100) / 100;
+    if (this.config.dry) {
+      if (result.output === unit.lastOutput) return false;
+      unit.lastOutput = result.output;
+      (this.options.dryOutput ?? process.stdout).write(`> ${unit.name}\n${result.output}\n`);
+      return true;
+    }
+    try {
+      const outcome = await writeDestination(unit.name, result.output, {
+        ...(unit.config.perms === undefined ? {} : { perms: unit.config.perms }),
+        backup: unit.config.backup,
+      });
+      unit.lastOutput = result.output;
+      this.log.info({ destination: unit.name, template: unit.config.source, outcome, renderMs }, outcome === 'written' ? 'wrote file' : 'rendered; file unchanged');
+      return outcome === 'written';
+    } catch (err) {
+      this.log.error({ destination: unit.name, err: errorMessage(err) }, 'write failed');
+      this.failures.add(unit);
+      return false;
+    }
+  }
+
+  /** Watches what templates use now; drops what no template uses any more. */
+  private syncSubscriptions(): void {
+    const wanted = new Map<string, Dependency>();
+    for (const unit of this.units) for (const [id, dep] of unit.deps) wanted.set(id, dep);
+    for (const [id, sub] of this.subscriptions) {
+      if (wanted.has(id)) continue;
+      sub.source.unwatch(sub.dep);
+      this.subscriptions.delete(id);
+      this.store.delete(id);
+      this.log.debug({ dependency: id }, 'unwatched');
+    }
+    for (const [id, dep] of wanted) {
+      if (this.subscriptions.has(id)) continue;
+      const source = this.sources.get(dep.source);
+      if (!source) continue; // RenderContext only accepts configured source names.
+      this.subscriptions.set(id, { dep, source });
+      source.watch(dep);
+      this.log.debug({ dependency: id }, 'watching');
+    }
+  }
+
+  /** Each distinct command once: per-template commands first, then the global one. */
+  private async runCommands(changed: TemplateUnit[]): Promise<void> {
+    const byCommand = new Map<string, string[]>();
+    for (const unit of changed) {
+      if (unit.config.command === undefined) continue;
+      byCommand.set(unit.config.command, [...(byCommand.get(unit.config.command) ?? []), unit.name]);
+    }
+    if (this.config.command !== undefined) {
+      byCommand.set(this.config.command, [...(byCommand.get(this.config.command) ?? []), ...changed.map((u) => u.name)]);
+    }
+    const allChanged = changed.map((u) => u.name).join('\n');
+    for (const [command, destinations] of byCommand) {
+      if (this.stopped) return;
+      const result = await this.commands.run(command, {
+        timeoutMs: this.config.commandTimeoutMs,
+        env: {
+          CTMPL_DESTINATIONS: [...new Set(destinations)].join('\n'),
+          CTMPL_CHANGED: allChanged,
+          CTMPL_CHANGED_COUNT: String(changed.length),
+        },
+      });
+      const fields = { command, exitCode: result.exitCode, signal: result.signal, durationMs: result.durationMs, output: result.output || undefined };
+      if (result.ok) this.log.info(fields, 'command succeeded');
+      else {
+        this.commandFailed = true;
+        this.log.error(fields, result.timedOut ? `command timed out after ${this.config.commandTimeoutMs} ms; its process tree was killed` : 'command failed');
+      }
+    }
+  }
+
+  /** --once ends when every template rendered or failed, or waits on data that cannot arrive. */
+  private checkOnceFinished(): void {
+    const pending = this.units.filter((u) => !u.rendered && !this.failures.has(u));
+    const stuck = pending.filter((u) => this.cannotProgress(u));
+    if (pending.length > stuck.length || this.due.size > 0 || this.batchQueued) return;
+    for (const unit of stuck) {
+      this.log.error({ template: unit.config.source, waiting: unit.waiting }, 'template cannot render: the data it waits for does not exist');
+    }
+    const failed = stuck.length > 0 || this.failures.size > 0 || this.commandFailed;
+    this.finish?.(failed ? 1 : 0);
+  }
+
+  /** True when every dependency has data from a source that will not change, yet the render is incomplete. */
+  private cannotProgress(unit: TemplateUnit): boolean {
+    for (const [id, dep] of unit.deps) {
+      if (!this.store.has(id) || this.sources.get(dep.source)?.live !== false) return false;
+    }
+    return unit.deps.size > 0 || unit.waiting.length > 0;
+  }
+
+  private async watchTemplateFiles(): Promise<void> {
+    this.watcher = watch(
+      this.units.map((u) => u.config.source),
+      { ignoreInitial: true },
+    );
+    this.watcher.on('change', (path) => void this.onLocalFileChange(path));
+    this.watcher.on('add', (path) => void this.onLocalFileChange(path));
+    this.watcher.on('error', (err) => this.log.error({ err: errorMessage(err) }, 'watching template files failed'));
+    await new Promise<void>((resolve) => this.watcher?.once('ready', resolve));
+  }
+
+  private watchFiles(files: ReadonlySet<string>): void {
+    if (this.watcher) for (const file of files) this.watcher.add(file);
+  }
+
+  /** A template edit recompiles it (a broken edit keeps the last good output); a `file` change re-renders. */
+  private async onLocalFileChange(path: string): Promise<void> {
+    for (const unit of this.units) {
+      if (unit.config.source === path) {
+        try {
+          unit.compiled = await loadTemplateFile(path);
+          this.log.info({ template: path }, 'template changed');
+        } catch (err) {
+          this.log.error({ template: path, err: errorMessage(err) }, 'template has errors; keeping the last good output');
+          continue;
+        }
+        this.markDue(unit);
+      } else if (unit.files.has(path)) {
+        this.markDue(unit);
+      }
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { parseDataText, validateDataFile } from '../config/data-file.js';
+import { compareInstances } from '../catalog/select.js';
+import { InputError } from '../errors.js';
+import { HEALTH_STATUSES, deepFreeze, type Instance } from '../catalog/types.js';
+
+/** A static catalog: the same shapes a registry would give, read from one YAML or JSON file. */
+export interface Catalog {
+  readonly services: ReadonlyMap<string, readonly Instance[]>;
+  readonly kv: ReadonlyMap<string, string>;
+}
+
+const NAME = /^[A-Za-z0-9_-]+$/;
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
+
+/** Identifiers end up in configs (haproxy server names): keep them to a safe set. */
+const IDENT = /^[A-Za-z0-9_.:-]+$/;
+const ident = z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(IDENT, 'use letters, digits, ".", ":", "-" and "_"'));
+const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+
+const instanceSchema = z.strictObject({
+  id: ident.optional(),
+  address: z.string().refine((a) => isIP(a) !== 0 || HOSTNAME.test(a), 'must be an IP address or a host name'),
+  port: z.coerce.number().int().min(1).max(65535),
+  tags: z.array(scalar).default([]),
+  meta: z.record(z.string(), scalar).default({}),
+  status: z.enum(HEALTH_STATUSES).default('passing'),
+  node: ident.optional(),
+  datacenter: z.string().optional(),
+});
+
+const catalogSchema = z.strictObject({
+  datacenter: z.string().default('dc1'),
+  services: z
+    .record(z.string().regex(NAME, 'service names use letters, digits, "-" and "_"'), z.array(instanceSchema).nullable())
+    .default({}),
+  kv: z.record(z.string().min(1), scalar).default({}),
+});
+
+const HINT = 'see "Catalog file" in the README for the format';
+
+/**
+ * Parses and validates a catalog file's text. Throws InputError naming file:line:column, so a
+ * broken edit can be reported precisely while the last good catalog stays in use.
+ */
+export function parseCatalog(path: string, text: string, sourceName: string): Catalog {
+  const file = parseDataText(path, text);
+  const parsed = validateDataFile(file, catalogSchema, HINT);
+  const services = new Map<string, Instance[]>();
+  for (const [name, entries] of Object.entries(parsed.services)) {
+    const seen = new Set<string>();
+    const instances = (entries ?? []).map((entry, index): Instance => {
+      const ID = entry.id ?? `${entry.address}:${entry.port}`;
+      if (seen.has(ID)) {
+        throw new InputError(
+          `instance id "${ID}" appears twice in service "${name}"`,
+          file.locate(['services', name, index]),
+          'give each instance a unique id (the default id is address:port)',
+        );
+      }
+      seen.add(ID);
+      return {
+        ID,
+        Name: name,
+        Node: entry.node ?? entry.address,
+        Address: entry.address,
+        Port: String(entry.port),
+        Tags: entry.tags,
+        Meta: entry.meta,
+        Status: entry.status,
+        Datacenter: entry.datacenter ?? parsed.datacenter,
+        Source: sourceName,
+      };
+    });
+    services.set(name, deepFreeze(instances.sort(compareInstances)));
+  }
+  return { services, kv: new Map(Object.entries(parsed.kv)) };
+}

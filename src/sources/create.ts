@@ -1,0 +1,19 @@
+import type { SourceConfig } from '../config/schema.js';
+import { FileSource } from './file.js';
+import type { Source } from './source.js';
+
+export interface SourceFactoryOptions {
+  /** Whether sources keep watching for changes (false in --once). */
+  watch: boolean;
+}
+
+/** Builds the reader for one configured source. */
+export function createSource(config: SourceConfig, options: SourceFactoryOptions): Source {
+  switch (config.scheme) {
+    case 'file':
+      return new FileSource(config.name, config.target, { watch: options.watch });
+    default:
+      // loadConfig only lets known schemes through; this guards a new scheme added there alone.
+      throw new Error(`no reader for source scheme "${config.scheme}"`);
+  }
+}

@@ -1,0 +1,52 @@
+import { dependencyId, type Dependency, type DependencyValue, type DependencyValues } from '../catalog/types.js';
+
+/** What a render may read: the store's latest data, the configured sources, the sandbox. */
+export interface RenderInputs {
+  readonly defaultSource: string;
+  readonly sources: ReadonlySet<string>;
+  lookup(id: string): DependencyValue | undefined;
+  /** Real path of the directory `file` may read from. */
+  readonly sandbox: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The state of one render pass. Handlebars helpers are synchronous, so a pass both renders and
+ * discovers: every catalog helper records the dependency it needs; a helper whose data has not
+ * arrived records it as missing. Only a pass with nothing missing produces a file.
+ */
+export class RenderContext {
+  readonly used = new Map<string, Dependency>();
+  /** Why this pass is incomplete (dependencies without data, keys that do not exist yet). */
+  readonly waiting = new Set<string>();
+  /** Local files read through the `file` helper; the runner watches them. */
+  readonly files = new Set<string>();
+
+  constructor(readonly inputs: RenderInputs) {}
+
+  /** Resolves a helper's `source=` argument to a configured source name. */
+  source(name: unknown): string {
+    if (name === undefined || name === null || name === '') return this.inputs.defaultSource;
+    const text = String(name);
+    if (!this.inputs.sources.has(text)) {
+      throw new Error(`unknown source "${text}" (configured: ${[...this.inputs.sources].join(', ')})`);
+    }
+    return text;
+  }
+
+  /** The latest data for a dependency, or undefined (recorded as missing) when none has arrived. */
+  need<D extends Dependency>(dep: D): DependencyValues[D['kind']] | undefined {
+    const id = dependencyId(dep);
+    this.used.set(id, dep);
+    const value = this.inputs.lookup(id);
+    if (value === undefined) {
+      this.waiting.add(id);
+      return undefined;
+    }
+    return value as DependencyValues[D['kind']];
+  }
+
+  get complete(): boolean {
+    return this.waiting.size === 0;
+  }
+}

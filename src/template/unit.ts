@@ -1,0 +1,58 @@
+import { readFile, realpath } from 'node:fs/promises';
+import type { Dependency } from '../catalog/types.js';
+import type { TemplateConfig } from '../config/schema.js';
+import { InputError } from '../errors.js';
+import { compileTemplate, type CompiledTemplate } from './engine.js';
+
+/** Templates larger than this are refused: a config template is kilobytes, not megabytes. */
+const MAX_TEMPLATE_BYTES = 1024 * 1024;
+
+/** Reads and compiles a template file; errors are InputErrors naming the file. */
+export async function loadTemplateFile(path: string): Promise<CompiledTemplate> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new InputError(`cannot read template (${code})`, path, 'check the SOURCE part of -t SOURCE:DESTINATION');
+  }
+  if (Buffer.byteLength(text) > MAX_TEMPLATE_BYTES) {
+    throw new InputError(`template is larger than ${MAX_TEMPLATE_BYTES} bytes`, path, 'split it, or render data with a smaller template');
+  }
+  return compileTemplate(path, text);
+}
+
+/** One template's state in the runner: what it needs, what it last produced. */
+export class TemplateUnit {
+  /** Dependencies of the last render (the last complete one plus any found since). */
+  deps = new Map<string, Dependency>();
+  /** Local files read by `file` in the last render. */
+  files = new Set<string>();
+  /** True once a complete render has happened; later changes then go through quiescence. */
+  rendered = false;
+  /** Last complete output (used by --dry, which has no file to compare with). */
+  lastOutput: string | undefined;
+  /** Why the template is not rendered yet, for logs and --once failures. */
+  waiting: string[] = [];
+
+  private constructor(
+    readonly config: TemplateConfig,
+    public compiled: CompiledTemplate,
+    readonly sandbox: string,
+  ) {}
+
+  static async load(config: TemplateConfig): Promise<TemplateUnit> {
+    const compiled = await loadTemplateFile(config.source);
+    let sandbox: string;
+    try {
+      sandbox = await realpath(config.sandbox);
+    } catch {
+      throw new InputError(`sandbox directory ${config.sandbox} does not exist`, config.source, 'set sandbox_path to an existing directory');
+    }
+    return new TemplateUnit(config, compiled, sandbox);
+  }
+
+  get name(): string {
+    return this.config.destination;
+  }
+}

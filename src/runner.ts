@@ -16,6 +16,8 @@ export interface RunnerOptions {
   readonly logger: Logger;
   /** Where --dry prints; stdout unless a test captures it. */
   readonly dryOutput?: NodeJS.WritableStream;
+  /** Builds sources; tests pass scripted ones. */
+  readonly createSource?: typeof createSource;
   /** Environment visible to the `env` helper. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -66,7 +68,7 @@ export class Runner {
     }
     const watching = !this.config.once;
     for (const sourceConfig of this.config.sources) {
-      this.sources.set(sourceConfig.name, createSource(sourceConfig, { watch: watching }));
+      this.sources.set(sourceConfig.name, (this.options.createSource ?? createSource)(sourceConfig, { watch: watching }));
     }
     for (const source of this.sources.values()) {
       await source.start({

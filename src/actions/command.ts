@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 
 export interface CommandOptions {
   timeoutMs: number;
@@ -31,6 +30,8 @@ export class CommandRunner {
 
   async run(command: string, options: CommandOptions): Promise<CommandResult> {
     const started = performance.now();
+    // Loaded on first use: execa is the costliest import, and --once runs often have no command.
+    const { execa } = await import('execa');
     const child = execa('/bin/sh', ['-c', command], {
       detached: true,
       reject: false,

@@ -17,12 +17,17 @@ const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\
 /** Identifiers end up in configs (haproxy server names): keep them to a safe set. */
 const IDENT = /^[A-Za-z0-9_.:-]+$/;
 const ident = z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(IDENT, 'use letters, digits, ".", ":", "-" and "_"'));
+const PORT_RULE = 'port must be a whole number from 1 to 65535';
+const port = z
+  .union([z.number(), z.string()], { error: PORT_RULE })
+  .transform(Number)
+  .refine((n) => Number.isInteger(n) && n >= 1 && n <= 65535, PORT_RULE);
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
 const instanceSchema = z.strictObject({
   id: ident.optional(),
   address: z.string().refine((a) => isIP(a) !== 0 || HOSTNAME.test(a), 'must be an IP address or a host name'),
-  port: z.coerce.number().int().min(1).max(65535),
+  port,
   tags: z.array(scalar).default([]),
   meta: z.record(z.string(), scalar).default({}),
   status: z.enum(HEALTH_STATUSES).default('passing'),

@@ -11,6 +11,8 @@ export interface FileSourceOptions {
   watch: boolean;
 }
 
+const TRAILING_CHECK_MS = 100;
+
 /** Answers a dependency from a loaded catalog. */
 export function answer(catalog: Catalog, dep: Dependency): DependencyValue {
   switch (dep.kind) {
@@ -36,6 +38,9 @@ export class FileSource implements Source {
   private watcher: FSWatcher | undefined;
   private readonly watched = new Map<string, Dependency>();
   private reloading: Promise<void> = Promise.resolve();
+  private trailing: NodeJS.Timeout | undefined;
+  /** Text of the last load, so a re-read of an unchanged file costs no parse. */
+  private lastText: string | undefined;
 
   constructor(
     readonly name: string,
@@ -57,6 +62,12 @@ export class FileSource implements Source {
     this.watcher = watch(this.path, { ignoreInitial: true, persistent: true });
     const reload = (): void => {
       this.reloading = this.reloading.then(() => this.reload());
+      // chokidar drops (does not defer) a second `change` within 50 ms of the first, so an edit
+      // right after another would go unseen: read the file once more after that window.
+      clearTimeout(this.trailing);
+      this.trailing = setTimeout(() => {
+        this.reloading = this.reloading.then(() => this.reload());
+      }, TRAILING_CHECK_MS);
     };
     this.watcher.on('add', reload).on('change', reload);
     this.watcher.on('unlink', () => sink.error(`catalog file ${this.path} was removed; keeping the last good catalog`, undefined));
@@ -76,24 +87,33 @@ export class FileSource implements Source {
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.trailing);
     await this.watcher?.close();
     this.watcher = undefined;
   }
 
-  private async load(): Promise<Catalog> {
-    let text: string;
+  private async read(): Promise<string> {
     try {
-      text = await readFile(this.path, 'utf8');
+      return await readFile(this.path, 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? String(err);
       throw new InputError(`cannot read catalog file (${code})`, this.path, 'check the path given to --source file:PATH');
     }
-    return parseCatalog(this.path, text, this.name);
+  }
+
+  private async load(): Promise<Catalog> {
+    const text = await this.read();
+    const catalog = parseCatalog(this.path, text, this.name);
+    this.lastText = text;
+    return catalog;
   }
 
   private async reload(): Promise<void> {
     try {
-      const catalog = await this.load();
+      const text = await this.read();
+      if (text === this.lastText) return;
+      const catalog = parseCatalog(this.path, text, this.name);
+      this.lastText = text;
       this.catalog = catalog;
       for (const dep of this.watched.values()) this.deliver(catalog, dep);
     } catch (err) {

@@ -3,7 +3,7 @@ import { RenderContext } from '../render-context.js';
 /** The trailing argument Handlebars passes to every helper. */
 export interface HelperOptions {
   readonly hash: Readonly<Record<string, unknown>>;
-  readonly data?: { readonly ctmpl?: unknown };
+  readonly data?: { readonly ctmpl?: unknown; readonly key?: unknown };
   readonly name?: string;
 }
 

@@ -44,6 +44,8 @@ export const catalogHelpers: Record<string, Helper> = {
   /** `(key "path")`: waits (no file is written) until the key exists, as consul-template does. */
   key(...args) {
     const { params, options } = splitArgs(args);
+    // Handlebars 4.7 calls a helper named `key` for `{{@key}}` inside #each; give back the loop key.
+    if (params.length === 0) return options.data?.key;
     const ctx = renderContextOf(options);
     const key = stringArg('key', params, 0, 'a key');
     const value = ctx.need({ kind: 'key', source: ctx.source(options.hash.source), key });

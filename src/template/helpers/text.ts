@@ -31,6 +31,7 @@ export const textHelpers: Record<string, Helper> = {
     const { params } = splitArgs(args);
     const [list, sep = ','] = params;
     if (!Array.isArray(list)) throw new Error('join: expected a list as argument 1');
+    if (list.some((v) => v !== null && typeof v === 'object')) throw new Error('join: expected a list of strings (e.g. Tags), got a list of objects');
     return list.map(String).join(String(sep));
   },
   toJSON(...args) {

@@ -1,0 +1,81 @@
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileTemplate } from '../../../src/template/engine.js';
+import { inputs, render } from './fixtures.js';
+
+const CATALOG = `
+services:
+  web:
+    - { id: a, address: 10.0.0.1, port: 80, tags: [blue, green], node: n1 }
+    - { id: b, address: "2001:db8::1", port: 81, tags: [green], node: n2 }
+`;
+
+describe('text and comparison helpers', () => {
+  it.each([
+    ['{{join (services) ","}}', 'join: expected'],
+  ])('errors clearly on misuse: %s', (template, message) => {
+    expect(() => render(template, CATALOG)).toThrow(message);
+  });
+
+  it.each([
+    ['{{toUpper "abc"}}', 'ABC'],
+    ['{{toLower "AbC"}}', 'abc'],
+    ['{{#if (contains (lookup (service "web") 0) "x")}}y{{else}}n{{/if}}', 'n'],
+    ['{{#each (service "web")}}{{#if (contains Tags "blue")}}{{ID}}{{/if}}{{/each}}', 'a'],
+    ['{{#if (contains "nginx-prod" "prod")}}y{{/if}}', 'y'],
+    ['{{default "" "fallback"}}|{{default "set" "fallback"}}', 'fallback|set'],
+    ['{{#if (eq 80 "80")}}y{{/if}}{{#if (ne "a" "b")}}z{{/if}}', 'yz'],
+    ['{{#if (gt "10" "9")}}numeric{{/if}}{{#if (lt "b" "a")}}x{{else}}text{{/if}}', 'numerictext'],
+    ['{{add 1 "2" 3.5}}', '6.5'],
+    ['{{add 1 2}}{{add 3 4}}', '37'],
+    ['{{len (service "web")}}{{len "abc"}}', '23'],
+    ['{{toJSON (lookup (service "web") 0)}}', '{"ID":"a","Name":"web","Node":"n1","Address":"10.0.0.1","Port":"80","Tags":["blue","green"],"Meta":{},"Status":"passing","Datacenter":"dc1","Source":"file"}'],
+    ['{{#each (service "web")}}{{hostPort Address Port}} {{/each}}', '10.0.0.1:80 [2001:db8::1]:81 '],
+    ['{{#each (byTag (service "web"))}}{{@key}}={{#each this}}{{ID}}{{/each}};{{/each}}', 'blue=a;green=ab;'],
+  ])('%s → %s', (template, expected) => {
+    expect(render(template, CATALOG)).toBe(expected);
+  });
+
+  it('refuses to add something that is not a number', () => {
+    expect(() => render('{{add 1 "x"}}')).toThrow('add: "x" is not a number');
+  });
+});
+
+describe('env helper', () => {
+  it('reads the environment it is given, and "" for an unset variable', () => {
+    const compiled = compileTemplate('t.hbs', '{{env "REGION"}}|{{env "UNSET"}}');
+    expect(compiled.render(inputs(new Map(), { env: { REGION: 'eu-1' } })).output).toBe('eu-1|');
+  });
+});
+
+describe('file helper', () => {
+  const root = mkdtempSync(join(tmpdir(), 'ctmpl-file-'));
+  const sandbox = join(root, 'sandbox');
+  mkdirSync(join(sandbox, 'sub'), { recursive: true });
+  writeFileSync(join(sandbox, 'sub', 'snippet.conf'), 'keepalive 32;');
+  writeFileSync(join(root, 'secret'), 'top secret');
+  symlinkSync(join(root, 'secret'), join(sandbox, 'link-out'));
+
+  const renderFile = (path: string) => compileTemplate('t.hbs', `{{file "${path}"}}`).render(inputs(new Map(), { sandbox }));
+
+  it('reads a file inside the sandbox and records it so it can be watched', () => {
+    const result = renderFile('sub/snippet.conf');
+    expect(result.output).toBe('keepalive 32;');
+    expect([...result.context.files]).toEqual([join(sandbox, 'sub', 'snippet.conf')]);
+  });
+
+  it('refuses paths that leave the sandbox', () => {
+    expect(() => renderFile('../secret')).toThrow(/outside the sandbox/);
+    expect(() => renderFile('/etc/passwd')).toThrow(/outside the sandbox/);
+  });
+
+  it('refuses a symlink that points outside the sandbox', () => {
+    expect(() => renderFile('link-out')).toThrow(/through a link\) outside the sandbox/);
+  });
+
+  it('names a missing file', () => {
+    expect(() => renderFile('nope.conf')).toThrow('file "nope.conf": ENOENT');
+  });
+});

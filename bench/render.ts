@@ -74,7 +74,7 @@ function collect(): void {
 function inputsFor(values: ReadonlyMap<string, DependencyValue>, sandbox: string): RenderInputs {
   return {
     defaultSource: SOURCE,
-    sources: new Set([SOURCE]),
+    sources: new Map([[SOURCE, 'file']]),
     lookup: (id) => values.get(id),
     sandbox,
     env: {},

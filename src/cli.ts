@@ -28,6 +28,9 @@ Examples:
   # print what would be written, once, and exit
   ctmpl --source file:catalog.yaml -t upstream.hbs:up.conf --once --dry
 
+  # from a Consul agent (CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN_FILE… are honoured)
+  ctmpl -t upstream.hbs:/etc/nginx/conf.d/up.conf:"nginx -s reload"
+
   # everything from a config file (flags override its settings)
   ctmpl --config /etc/ctmpl/ctmpl.yaml
 
@@ -41,7 +44,7 @@ export function buildProgram() {
     .version(packageVersion(), '-v, --version')
     .option('-t, --template <src:dest[:command]>', 'template to render (repeatable); the optional command runs when DEST changes', collect, [] as string[])
     .option('-c, --command <cmd>', 'command to run once after any batch in which a destination changed')
-    .option('--source <[name=]uri>', 'catalog to read (repeatable): file:PATH (YAML or JSON)', collect, [] as string[])
+    .option('--source <[name=]uri>', 'catalog to read (repeatable): file:PATH (YAML or JSON), consul://HOST:PORT, consul+https://HOST:PORT (default: Consul)', collect, [] as string[])
     .option('--config <file>', 'YAML or JSON config file with the same settings')
     .option('--wait <min[:max]>', 'quiescence: wait for MIN of calm, at most MAX, before re-rendering; 0 turns it off (default 1s:5s)')
     .option('--once', 'render every template once, run commands, and exit', false)
@@ -49,6 +52,19 @@ export function buildProgram() {
     .option('--command-timeout <duration>', 'kill a command (and its children) after this long (default 30s)')
     .option('--sandbox-path <dir>', "directory the file helper may read (default: each template's directory)")
     .addOption(new Option('--log-level <level>', 'log level (default info)').choices(LOG_LEVELS))
+    .option('--consul-addr <address>', 'Consul HTTP address, may start with https:// (env CONSUL_HTTP_ADDR; default 127.0.0.1:8500)')
+    .option('--consul-token <token>', 'ACL token (env CONSUL_HTTP_TOKEN); prefer a token file, a flag shows in ps')
+    .option('--consul-token-file <path>', 'file holding the ACL token, re-read on SIGHUP (env CONSUL_HTTP_TOKEN_FILE)')
+    .option('--consul-ssl', 'talk to Consul over HTTPS (env CONSUL_HTTP_SSL)')
+    .addOption(new Option('--consul-ssl-verify <bool>', 'verify the server certificate (env CONSUL_HTTP_SSL_VERIFY; default true)').choices(['true', 'false']))
+    .option('--consul-ca-cert <path>', 'CA certificate (env CONSUL_CACERT)')
+    .option('--consul-ca-path <dir>', 'directory of CA certificates (env CONSUL_CAPATH)')
+    .option('--consul-client-cert <path>', 'client certificate (env CONSUL_CLIENT_CERT)')
+    .option('--consul-client-key <path>', 'client key (env CONSUL_CLIENT_KEY)')
+    .option('--consul-tls-server-name <name>', 'SNI name to verify (env CONSUL_TLS_SERVER_NAME)')
+    .option('--max-stale <duration>', 'allow stale reads up to this lag, 0 for leader reads (default 2s)')
+    .option('--consistent', 'consistent reads: every read through the leader')
+    .option('--block-query-wait <duration>', 'wait of Consul blocking queries (default 60s)')
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError('(run ctmpl --help for usage)')
     .allowExcessArguments(false)
@@ -89,6 +105,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     ['--wait', o.wait],
     ['--command-timeout', o.commandTimeout],
     ['--sandbox-path', o.sandboxPath],
+    ['--consul-addr', o.consulAddr],
+    ['--consul-token', o.consulToken],
+    ['--consul-token-file', o.consulTokenFile],
+    ['--max-stale', o.maxStale],
+    ['--block-query-wait', o.blockQueryWait],
   ] as const) {
     if (value !== undefined && value.trim() === '') throw new InputError(`${flag} needs a value`, undefined, 'run ctmpl --help for usage');
   }
@@ -105,6 +126,23 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       ...(o.commandTimeout !== undefined ? { commandTimeout: o.commandTimeout } : {}),
       ...(o.sandboxPath !== undefined ? { sandboxPath: o.sandboxPath } : {}),
       ...(o.logLevel !== undefined ? { logLevel: o.logLevel } : {}),
+      consul: Object.fromEntries(
+        Object.entries({
+          addr: o.consulAddr,
+          token: o.consulToken,
+          tokenFile: o.consulTokenFile,
+          caCert: o.consulCaCert,
+          caPath: o.consulCaPath,
+          clientCert: o.consulClientCert,
+          clientKey: o.consulClientKey,
+          tlsServerName: o.consulTlsServerName,
+          ssl: o.consulSsl,
+          sslVerify: o.consulSslVerify === undefined ? undefined : o.consulSslVerify === 'true',
+          maxStale: o.maxStale,
+          blockQueryWait: o.blockQueryWait,
+          consistent: o.consistent,
+        }).filter(([, v]) => v !== undefined),
+      ),
     },
   };
 }

@@ -74,6 +74,7 @@ export class Runner {
       await source.start({
         data: (dep, value) => this.onData(dep, value),
         error: (message, err) => this.log.error({ source: source.name, err: err === undefined ? undefined : errorMessage(err) }, message),
+        info: (message) => this.log.info({ source: source.name }, message),
       });
       this.log.info({ source: source.name, uri: source.description }, 'source started');
     }
@@ -144,7 +145,7 @@ export class Runner {
     try {
       result = unit.compiled.render({
         defaultSource: this.config.sources[0]?.name ?? '',
-        sources: new Set(this.sources.keys()),
+        sources: new Map(this.config.sources.map((s) => [s.name, s.scheme])),
         lookup: (id) => this.store.get(id),
         sandbox: unit.sandbox,
         env: this.options.env ?? process.env,

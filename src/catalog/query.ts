@@ -6,6 +6,9 @@ export interface ServiceQueryOptions {
   tag?: string;
   dc?: string;
   status?: string;
+  near?: string;
+  filter?: string;
+  nodeMeta?: string;
   source: string;
 }
 
@@ -15,7 +18,7 @@ export class QueryError extends Error {
 }
 
 /**
- * Parses consul-template's service string `[tag.]name[@dc][|status,status]` and merges the
+ * Parses consul-template's service string `[tag.]name[@dc][~near][|status,status]` and merges the
  * helper's hash arguments (`tag=`, `dc=`, `status=`), which win over the string form.
  */
 export function parseServiceQuery(text: string, options: ServiceQueryOptions): ServiceQuery {
@@ -25,6 +28,12 @@ export function parseServiceQuery(text: string, options: ServiceQueryOptions): S
   if (bar >= 0) {
     statusText ??= rest.slice(bar + 1);
     rest = rest.slice(0, bar);
+  }
+  let near = options.near;
+  const tilde = rest.indexOf('~');
+  if (tilde >= 0) {
+    near ??= rest.slice(tilde + 1);
+    rest = rest.slice(0, tilde);
   }
   let dc = options.dc;
   const at = rest.indexOf('@');
@@ -42,6 +51,10 @@ export function parseServiceQuery(text: string, options: ServiceQueryOptions): S
     throw new QueryError(`service "${text}": "${rest}" is not a service name (expected [tag.]name[@dc][|status,…])`);
   }
   if (dc !== undefined && !/^[A-Za-z0-9_.-]+$/.test(dc)) throw new QueryError(`service "${text}": bad datacenter "${dc}"`);
+  if (near !== undefined && !/^[A-Za-z0-9_.-]+$/.test(near)) throw new QueryError(`service "${text}": bad near node "${near}"`);
+  if (options.nodeMeta !== undefined && !/^[^:]+:.*$/.test(options.nodeMeta)) {
+    throw new QueryError(`service "${text}": nodeMeta must be key:value, got "${options.nodeMeta}"`);
+  }
   return {
     kind: 'service',
     source: options.source,
@@ -49,6 +62,9 @@ export function parseServiceQuery(text: string, options: ServiceQueryOptions): S
     ...(tag ? { tag } : {}),
     ...(dc ? { dc } : {}),
     status: parseStatusFilter(statusText ?? 'passing', text),
+    ...(near ? { near } : {}),
+    ...(options.filter ? { filter: options.filter } : {}),
+    ...(options.nodeMeta ? { nodeMeta: options.nodeMeta } : {}),
   };
 }
 

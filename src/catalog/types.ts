@@ -40,6 +40,12 @@ export type Dependency =
       readonly dc?: string;
       /** Statuses to keep, or every instance whatever its health. */
       readonly status: readonly HealthStatus[] | 'any';
+      /** Consul only: sort by round-trip time from this node (`_agent` for the local agent). */
+      readonly near?: string;
+      /** Consul only: a filter expression evaluated by Consul. */
+      readonly filter?: string;
+      /** Consul only: `key:value` node metadata the instance's node must have. */
+      readonly nodeMeta?: string;
     }
   | { readonly kind: 'services'; readonly source: string; readonly dc?: string }
   | { readonly kind: 'key'; readonly source: string; readonly key: string }
@@ -61,7 +67,11 @@ export function dependencyId(dep: Dependency): string {
   switch (dep.kind) {
     case 'service': {
       const status = dep.status === 'any' ? 'any' : dep.status.join(',');
-      return `${dep.source}:service(${dep.tag ? `${dep.tag}.` : ''}${dep.name}${dep.dc ? `@${dep.dc}` : ''}|${status})`;
+      const extra = [dep.near ? `near=${dep.near}` : '', dep.filter ? `filter=${dep.filter}` : '', dep.nodeMeta ? `node-meta=${dep.nodeMeta}` : '']
+        .filter((s) => s !== '')
+        .map((s) => `;${s}`)
+        .join('');
+      return `${dep.source}:service(${dep.tag ? `${dep.tag}.` : ''}${dep.name}${dep.dc ? `@${dep.dc}` : ''}|${status}${extra})`;
     }
     case 'services':
       return `${dep.source}:services(${dep.dc ? `@${dep.dc}` : ''})`;

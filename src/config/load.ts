@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import type { LogLevel } from '../observe/log.js';
+import { resolveConsulSettings, type ConsulOverrides } from '../sources/consul/settings.js';
 import { readDataFile, validateDataFile } from './data-file.js';
 import { parseDuration, parseWait, type WaitSpec } from './duration.js';
 import {
@@ -25,24 +26,54 @@ export interface FlagValues {
   logLevel?: LogLevel;
   commandTimeout?: string;
   sandboxPath?: string;
+  consul?: ConsulFlagValues;
+}
+
+/** Consul connection flags (Consul's own names); durations still as text. */
+export interface ConsulFlagValues {
+  addr?: string;
+  token?: string;
+  tokenFile?: string;
+  caCert?: string;
+  caPath?: string;
+  clientCert?: string;
+  clientKey?: string;
+  tlsServerName?: string;
+  ssl?: boolean;
+  sslVerify?: boolean;
+  maxStale?: string;
+  blockQueryWait?: string;
+  consistent?: boolean;
 }
 
 /** Registries ctmpl knows by name; only those with a reader in this build can be used. */
-const AVAILABLE_SCHEMES = new Set(['file']);
-const PLANNED_SCHEMES = new Set(['consul', 'etcd', 'zk', 'dns', 'eureka', 'nacos']);
+const AVAILABLE_SCHEMES = new Set(['file', 'consul']);
+const PLANNED_SCHEMES = new Set(['etcd', 'zk', 'dns', 'eureka', 'nacos']);
 
-/** Parses `[name=]scheme:target`; file paths resolve against `baseDir`. */
-export function parseSourceSpec(spec: string, baseDir: string, what: string): SourceConfig & { explicitName: boolean } {
+type ParsedSource = Omit<SourceConfig, 'consul'> & { explicitName: boolean };
+
+/**
+ * Parses `[name=]uri`: `file:PATH` (resolved against `baseDir`), `consul:`, `consul://host:port`,
+ * `consul+https://host:port`.
+ */
+export function parseSourceSpec(spec: string, baseDir: string, what: string): ParsedSource {
   const named = /^([A-Za-z0-9_-]+)=(.*)$/s.exec(spec);
   const uri = named ? (named[2] as string) : spec;
   const colon = uri.indexOf(':');
-  const scheme = colon > 0 ? uri.slice(0, colon).toLowerCase() : '';
+  const fullScheme = colon > 0 ? uri.slice(0, colon).toLowerCase() : '';
   const rest = colon > 0 ? uri.slice(colon + 1) : '';
+  const consul = /^consul(\+(https?))?$/.exec(fullScheme);
+  if (consul) {
+    const address = rest.replace(/^\/\//, '').replace(/\/+$/, '');
+    const target = address === '' ? '' : `${consul[2] ?? 'http'}://${address}`;
+    return { name: named ? (named[1] as string) : 'consul', scheme: 'consul', target, explicitName: named !== null };
+  }
+  const scheme = fullScheme;
   if (!AVAILABLE_SCHEMES.has(scheme)) {
     if (PLANNED_SCHEMES.has(scheme)) {
       throw new InputError(`${what}: the ${scheme} source is not available in this version of ctmpl`, undefined, 'use a static catalog: --source file:PATH (see templates/examples/catalog.yaml)');
     }
-    throw new InputError(`${what}: "${spec}" is not a source URI`, undefined, 'write [name=]file:PATH, e.g. --source file:templates/examples/catalog.yaml');
+    throw new InputError(`${what}: "${spec}" is not a source URI`, undefined, 'write [name=]file:PATH or [name=]consul://HOST:PORT, e.g. --source file:templates/examples/catalog.yaml');
   }
   const path = rest.replace(/^\/\/(?=\/)/, '');
   if (path === '') throw new InputError(`${what}: "${spec}" names no file`, undefined, 'write file:PATH, e.g. file:catalog.yaml');
@@ -67,15 +98,40 @@ function parsePerms(value: string | number | undefined): number | undefined {
   return typeof value === 'number' ? value : parseInt(value, 8);
 }
 
-function nameSources(specs: (SourceConfig & { explicitName: boolean })[]): SourceConfig[] {
+function nameSources(specs: ParsedSource[]): ParsedSource[] {
   const seen = new Set<string>();
-  return specs.map(({ explicitName, ...source }) => {
+  return specs.map((source) => {
+    const { explicitName } = source;
     if (seen.has(source.name)) {
       const hint = explicitName ? 'give each source a different name' : `name them: --source a=${source.scheme}:… --source b=${source.scheme}:…`;
       throw new InputError(`two sources are named "${source.name}"`, undefined, hint);
     }
     seen.add(source.name);
     return source;
+  });
+}
+
+/** Consul flags win over the config file's `consul` block; the environment fills the rest. */
+function consulSettingsFrom(flags: ConsulFlagValues, file: NonNullable<ConfigFile['consul']>, fileDir: string, cwd: string, fileLabel: string): ConsulOverrides {
+  const path = (flagValue: string | undefined, fileValue: string | undefined): string | undefined =>
+    flagValue !== undefined ? resolve(cwd, flagValue) : fileValue !== undefined ? resolve(fileDir, fileValue) : undefined;
+  const duration = (flagValue: string | undefined, fileValue: string | undefined, flag: string, key: string): number | undefined =>
+    flagValue !== undefined ? parseDuration(flagValue, flag) : fileValue !== undefined ? parseDuration(fileValue, `${fileLabel}consul.${key}`) : undefined;
+  const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  return defined({
+    address: flags.addr ?? file.address,
+    token: flags.token ?? file.token,
+    tokenFile: path(flags.tokenFile, file.token_file),
+    ssl: flags.ssl ?? file.ssl?.enabled,
+    caCert: path(flags.caCert, file.ssl?.ca_cert),
+    caPath: path(flags.caPath, file.ssl?.ca_path),
+    clientCert: path(flags.clientCert, file.ssl?.cert),
+    clientKey: path(flags.clientKey, file.ssl?.key),
+    serverName: flags.tlsServerName ?? file.ssl?.server_name,
+    sslVerify: flags.sslVerify ?? file.ssl?.verify,
+    maxStaleMs: duration(flags.maxStale, file.max_stale, '--max-stale', 'max_stale'),
+    blockWaitMs: duration(flags.blockQueryWait, file.block_query_wait, '--block-query-wait', 'block_query_wait'),
+    consistent: flags.consistent ?? file.consistent,
   });
 }
 
@@ -104,15 +160,15 @@ export async function loadConfig(flags: FlagValues, cwd: string = process.cwd())
         explicitName: true,
       }));
   const flagSources = flags.source.map((s) => parseSourceSpec(s, cwd, `--source "${s}"`));
-  const sources = nameSources([...fileSources, ...flagSources]);
-  if (sources.length === 0) {
-    const consul = process.env.CONSUL_HTTP_ADDR || '127.0.0.1:8500';
-    throw new InputError(
-      `no source given, and the default source (Consul at ${consul}) is not available in this version of ctmpl`,
-      undefined,
-      'give a static catalog: --source file:PATH (for example --source file:templates/examples/catalog.yaml)',
-    );
-  }
+  const named = nameSources([...fileSources, ...flagSources]);
+  // No source given: Consul, as consul-template (CONSUL_HTTP_ADDR or 127.0.0.1:8500).
+  const parsedSources = named.length > 0 ? named : [parseSourceSpec('consul:', cwd, 'default source')];
+  const consulOverrides = consulSettingsFrom(flags.consul ?? {}, file.consul ?? {}, fileDir, cwd, fileLabel);
+  const sources: SourceConfig[] = parsedSources.map(({ explicitName: _explicit, ...source }) =>
+    source.scheme === 'consul'
+      ? { ...source, consul: resolveConsulSettings({ ...consulOverrides, ...(source.target ? { address: source.target } : {}) }) }
+      : source,
+  );
 
   const globalSandbox = flags.sandboxPath !== undefined ? resolve(cwd, flags.sandboxPath) : file.sandbox_path !== undefined ? resolve(fileDir, file.sandbox_path) : undefined;
   const templates: TemplateConfig[] = [

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { WaitSpec } from './duration.js';
+import type { ConsulSettings } from '../sources/consul/settings.js';
 import { LOG_LEVELS, type LogLevel } from '../observe/log.js';
 
 /** The config file as written by the operator (snake_case keys, as consul-template's HCL). */
@@ -17,6 +18,27 @@ export const templateFileSchema = z.strictObject({
   sandbox_path: nonEmpty.optional(),
 });
 
+/** consul-template's `consul { … }` block, with its key names. */
+export const consulFileSchema = z.strictObject({
+  address: nonEmpty.optional(),
+  token: nonEmpty.optional(),
+  token_file: nonEmpty.optional(),
+  ssl: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      verify: z.boolean().optional(),
+      ca_cert: nonEmpty.optional(),
+      ca_path: nonEmpty.optional(),
+      cert: nonEmpty.optional(),
+      key: nonEmpty.optional(),
+      server_name: nonEmpty.optional(),
+    })
+    .optional(),
+  max_stale: durationText.optional(),
+  block_query_wait: durationText.optional(),
+  consistent: z.boolean().optional(),
+});
+
 export const configFileSchema = z.strictObject({
   sources: z.union([z.array(nonEmpty), z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'source names use letters, digits, "-" and "_"'), nonEmpty)]).optional(),
   templates: z.array(templateFileSchema).optional(),
@@ -25,6 +47,7 @@ export const configFileSchema = z.strictObject({
   wait: durationText.optional(),
   log_level: z.enum(LOG_LEVELS).optional(),
   sandbox_path: nonEmpty.optional(),
+  consul: consulFileSchema.optional(),
 });
 
 export type ConfigFile = z.output<typeof configFileSchema>;
@@ -44,8 +67,10 @@ export interface TemplateConfig {
 export interface SourceConfig {
   readonly name: string;
   readonly scheme: string;
-  /** For file sources an absolute path; otherwise the rest of the URI. */
+  /** For file sources an absolute path; for Consul the address given in the URI, or "". */
   readonly target: string;
+  /** Connection settings of a Consul source. */
+  readonly consul?: ConsulSettings;
 }
 
 /** Everything the runner needs, after flags, config file and defaults are merged. */

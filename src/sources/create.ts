@@ -1,4 +1,5 @@
 import type { SourceConfig } from '../config/schema.js';
+import { ConsulSource } from './consul.js';
 import { FileSource } from './file.js';
 import type { Source } from './source.js';
 
@@ -12,6 +13,9 @@ export function createSource(config: SourceConfig, options: SourceFactoryOptions
   switch (config.scheme) {
     case 'file':
       return new FileSource(config.name, config.target, { watch: options.watch });
+    case 'consul':
+      if (!config.consul) throw new Error(`Consul source "${config.name}" has no connection settings`);
+      return new ConsulSource(config.name, config.consul);
     default:
       // loadConfig only lets known schemes through; this guards a new scheme added there alone.
       throw new Error(`no reader for source scheme "${config.scheme}"`);

@@ -6,6 +6,8 @@ export interface SourceSink {
   data(dep: Dependency, value: DependencyValue): void;
   /** A failure that leaves the last good data in use (never reported as "no instances"). */
   error(message: string, err: unknown): void;
+  /** A notable recovery (a registry answering again). */
+  info?(message: string): void;
 }
 
 /**

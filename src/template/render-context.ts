@@ -3,7 +3,8 @@ import { dependencyId, type Dependency, type DependencyValue, type DependencyVal
 /** What a render may read: the store's latest data, the configured sources, the sandbox. */
 export interface RenderInputs {
   readonly defaultSource: string;
-  readonly sources: ReadonlySet<string>;
+  /** Configured sources: name → scheme (file, consul…). */
+  readonly sources: ReadonlyMap<string, string>;
   lookup(id: string): DependencyValue | undefined;
   /** Real path of the directory `file` may read from. */
   readonly sandbox: string;
@@ -29,9 +30,14 @@ export class RenderContext {
     if (name === undefined || name === null || name === '') return this.inputs.defaultSource;
     const text = String(name);
     if (!this.inputs.sources.has(text)) {
-      throw new Error(`unknown source "${text}" (configured: ${[...this.inputs.sources].join(', ')})`);
+      throw new Error(`unknown source "${text}" (configured: ${[...this.inputs.sources.keys()].join(', ')})`);
     }
     return text;
+  }
+
+  /** The scheme of a configured source (file, consul…), for options only some registries have. */
+  schemeOf(source: string): string | undefined {
+    return this.inputs.sources.get(source);
   }
 
   /** The latest data for a dependency, or undefined (recorded as missing) when none has arrived. */

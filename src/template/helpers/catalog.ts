@@ -20,16 +20,26 @@ function keysBelow(args: unknown[], helper: string): { pairs: readonly KeyPair[]
 
 /** The helpers that read the catalog. Each records what it needs; see RenderContext. */
 export const catalogHelpers: Record<string, Helper> = {
-  /** `(service "web" tag="v1" dc="dc1" status="passing,warning" source="file")` or `(service "v1.web@dc1|any")`. */
+  /**
+   * `(service "web" tag="v1" dc="dc1" status="passing,warning" source="file")` or
+   * `(service "v1.web@dc1|any")`; Consul sources also take `near=`, `filter=`, `nodeMeta=`.
+   */
   service(...args) {
     const { params, options } = splitArgs(args);
     const ctx = renderContextOf(options);
+    const source = ctx.source(options.hash.source);
     const query = parseServiceQuery(stringArg('service', params, 0, 'a service name'), {
       tag: optionalString(options.hash.tag),
       dc: optionalString(options.hash.dc),
       status: optionalString(options.hash.status),
-      source: ctx.source(options.hash.source),
+      near: optionalString(options.hash.near),
+      filter: optionalString(options.hash.filter),
+      nodeMeta: optionalString(options.hash.nodeMeta),
+      source,
     });
+    if ((query.filter !== undefined || query.nodeMeta !== undefined) && ctx.schemeOf(source) !== 'consul') {
+      throw new Error(`service "${query.name}": filter= and nodeMeta= are evaluated by Consul; source "${source}" is ${ctx.schemeOf(source) ?? 'unknown'}`);
+    }
     return ctx.need(query) ?? [];
   },
 

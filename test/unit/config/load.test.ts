@@ -49,7 +49,16 @@ describe('parseSourceSpec', () => {
   });
 
   it('says a planned registry is not available yet', () => {
-    expect(() => parseSourceSpec('consul://127.0.0.1:8500', '/', '--source')).toThrow(/consul source is not available/);
+    expect(() => parseSourceSpec('etcd://127.0.0.1:2379/services', '/', '--source')).toThrow(/etcd source is not available/);
+  });
+
+  it.each([
+    ['consul:', ''],
+    ['consul://', ''],
+    ['consul://10.0.0.5:8500', 'http://10.0.0.5:8500'],
+    ['consul+https://consul.service:8501/', 'https://consul.service:8501'],
+  ])('reads %s as a Consul source', (spec, target) => {
+    expect(parseSourceSpec(spec, '/', 'x')).toEqual({ name: 'consul', scheme: 'consul', target, explicitName: false });
   });
 
   it('refuses something that is not a URI', () => {
@@ -64,10 +73,23 @@ describe('loadConfig', () => {
     expect(config.templates[0]).toMatchObject({ source: '/w/a.hbs', destination: '/w/b.conf', sandbox: '/w', backup: false });
   });
 
-  it('explains that Consul, the default source, is not available yet', async () => {
-    const err = await loadError(flags({ template: ['a:b'] }));
-    expect(err.message).toMatch(/default source \(Consul at .*\) is not available/);
-    expect(err.hint).toMatch(/--source file:/);
+  it('uses Consul when no source is given, with CONSUL_HTTP_* settings under flags', async () => {
+    const saved = { ...process.env };
+    try {
+      process.env.CONSUL_HTTP_ADDR = 'https://consul.example:8501';
+      process.env.CONSUL_HTTP_TOKEN = 'from-env';
+      const config = await loadConfig(flags({ template: ['a:b'], consul: { token: 'from-flag', maxStale: '5s' } }), '/w');
+      expect(config.sources).toHaveLength(1);
+      expect(config.sources[0]).toMatchObject({ name: 'consul', scheme: 'consul' });
+      expect(config.sources[0]?.consul).toMatchObject({ scheme: 'https', address: 'consul.example:8501', token: 'from-flag', maxStaleMs: 5000, blockWaitMs: 60_000 });
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('lets a consul:// URI name the address, over CONSUL_HTTP_ADDR', async () => {
+    const config = await loadConfig(flags({ template: ['a:b'], source: ['consul://10.1.1.1:8500'] }), '/w');
+    expect(config.sources[0]?.consul).toMatchObject({ scheme: 'http', address: '10.1.1.1:8500' });
   });
 
   it('requires a template', async () => {

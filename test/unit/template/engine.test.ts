@@ -87,7 +87,7 @@ describe('template engine', () => {
 
   it('selects a named source and refuses an unknown one', () => {
     const compiled = compileTemplate('t.hbs', '{{#each (service "web" source="b")}}{{ID}}{{/each}}');
-    const result = compiled.render(inputs(new Map([['b:service(web|passing)', [{ ID: 'from-b' }]]]), { sources: new Set(['file', 'b']) }));
+    const result = compiled.render(inputs(new Map([['b:service(web|passing)', [{ ID: 'from-b' }]]]), { sources: new Map([['file', 'file'], ['b', 'file']]) }));
     expect(result.output).toBe('from-b');
     expect(() => compileTemplate('t.hbs', '{{service "web" source="zz"}}').render(inputs())).toThrow(/unknown source "zz"/);
   });

@@ -7,7 +7,7 @@ import type { RenderInputs } from '../../../src/template/render-context.js';
 export function inputs(data: Map<string, unknown> = new Map(), extra: Partial<RenderInputs> = {}): RenderInputs {
   return {
     defaultSource: 'file',
-    sources: new Set(['file']),
+    sources: new Map([['file', 'file']]),
     lookup: (id) => data.get(id) as never,
     sandbox: '/nonexistent',
     env: {},

@@ -1,0 +1,181 @@
+import { EventEmitter } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { InputError } from '../../errors.js';
+import type { ConsulSettings } from './settings.js';
+
+/** Consul's read consistency for one request. */
+export type ReadMode = 'stale' | 'default' | 'consistent';
+
+export interface BlockingOptions {
+  index: number;
+  waitMs: number;
+  mode: ReadMode;
+}
+
+export interface ConsulReply {
+  /** Decoded JSON body; undefined for a 404 on a key (the key does not exist). */
+  readonly body: unknown;
+  readonly index: number | undefined;
+  readonly knownLeader: boolean;
+  /** Milliseconds since the answering server last heard from the leader (stale reads). */
+  readonly lastContactMs: number;
+}
+
+export type ConsulRequest =
+  | { kind: 'health'; service: string; tag?: string; passingOnly: boolean; dc?: string; near?: string; filter?: string; nodeMeta?: string }
+  | { kind: 'services'; dc?: string }
+  | { kind: 'key'; key: string; dc?: string }
+  | { kind: 'keys'; prefix: string; dc?: string };
+
+/** A failed request, classified so the watch loop can report it well. Never carries the token. */
+export class ConsulRequestError extends Error {
+  override readonly name = 'ConsulRequestError';
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly aborted = false,
+  ) {
+    super(message);
+  }
+}
+
+/** The subset of the untyped `consul` package this adapter uses. */
+interface RawCall {
+  (opts: Record<string, unknown>): Promise<unknown>;
+}
+interface RawConsul {
+  health: { service: RawCall };
+  catalog: { service: { list: RawCall } };
+  kv: { get: RawCall };
+  destroy(): void;
+}
+interface RawResponse {
+  statusCode?: number;
+  headers?: Record<string, string | string[] | undefined>;
+}
+type ConsulConstructor = new (opts: Record<string, unknown>) => RawConsul;
+
+const { Consul } = createRequire(import.meta.url)('consul') as { Consul: ConsulConstructor };
+
+function header(res: RawResponse | undefined, name: string): string | undefined {
+  const value = res?.headers?.[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function readCaPath(dir: string): Buffer[] {
+  return readdirSync(dir)
+    .filter((f) => /\.(pem|crt)$/i.test(f))
+    .map((f) => readFileSync(join(dir, f)));
+}
+
+function readTlsFile(path: string | undefined, what: string): Buffer | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new InputError(`cannot read the Consul ${what} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, path, 'check the CONSUL_CACERT / CONSUL_CLIENT_CERT / CONSUL_CLIENT_KEY settings');
+  }
+}
+
+/**
+ * A small typed adapter over the `consul` npm client: one keep-alive agent shared by every watch,
+ * TLS and ACL settings applied once, headers (index, leader contact) surfaced, errors classified.
+ */
+export class ConsulClient {
+  private readonly raw: RawConsul;
+
+  constructor(settings: ConsulSettings, token: string | undefined) {
+    const secure = settings.scheme === 'https';
+    const ca = [...(settings.tls.caPath ? readCaPath(settings.tls.caPath) : []), ...[readTlsFile(settings.tls.caCert, 'CA certificate')].filter((b): b is Buffer => b !== undefined)];
+    const agent = secure
+      ? new HttpsAgent({
+          keepAlive: true,
+          ...(ca.length > 0 ? { ca } : {}),
+          cert: readTlsFile(settings.tls.clientCert, 'client certificate'),
+          key: readTlsFile(settings.tls.clientKey, 'client key'),
+          ...(settings.tls.serverName ? { servername: settings.tls.serverName } : {}),
+          rejectUnauthorized: settings.tls.verify,
+        })
+      : new HttpAgent({ keepAlive: true });
+    const auth = settings.auth ? `${encodeURIComponent(settings.auth.split(':')[0] ?? '')}:${encodeURIComponent(settings.auth.split(':').slice(1).join(':'))}@` : '';
+    const baseUrl = settings.scheme === 'unix' ? 'http://localhost/v1' : `${secure ? 'https' : 'http'}://${auth}${settings.address}/v1`;
+    this.raw = new Consul({
+      baseUrl,
+      agent,
+      ...(settings.scheme === 'unix' ? { socketPath: settings.address } : {}),
+      ...(token ? { defaults: { token } } : {}),
+    });
+  }
+
+  /** One (blocking) read. Resolves with the reply; rejects with ConsulRequestError. */
+  async read(request: ConsulRequest, blocking: BlockingOptions, signal: AbortSignal): Promise<ConsulReply> {
+    const ctx = Object.assign(new EventEmitter(), { includeResponse: true });
+    const onAbort = (): void => void ctx.emit('cancel');
+    signal.addEventListener('abort', onAbort, { once: true });
+    const common: Record<string, unknown> = {
+      ctx,
+      index: String(blocking.index),
+      wait: `${Math.max(1, Math.round(blocking.waitMs / 1000))}s`,
+      // Consul answers a blocking query after wait + up to wait/16 of jitter: allow for that.
+      timeout: Math.round(blocking.waitMs * 1.1) + 5000,
+      ...(blocking.mode === 'stale' ? { stale: true } : blocking.mode === 'consistent' ? { consistent: true } : {}),
+    };
+    try {
+      const result = await this.call(request, common);
+      const [res, body] = Array.isArray(result) ? (result as [RawResponse, unknown]) : [undefined, result];
+      const indexText = header(res, 'x-consul-index');
+      const index = indexText === undefined ? undefined : Number(indexText);
+      return {
+        body,
+        index: index === undefined || Number.isNaN(index) ? undefined : index,
+        knownLeader: header(res, 'x-consul-knownleader') !== 'false',
+        lastContactMs: Number(header(res, 'x-consul-lastcontact') ?? 0) || 0,
+      };
+    } catch (err) {
+      throw classify(err, signal.aborted);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  destroy(): void {
+    this.raw.destroy();
+  }
+
+  private call(request: ConsulRequest, common: Record<string, unknown>): Promise<unknown> {
+    const dc = request.dc ? { dc: request.dc } : {};
+    switch (request.kind) {
+      case 'health':
+        return this.raw.health.service({
+          ...common,
+          ...dc,
+          service: request.service,
+          ...(request.tag ? { tag: request.tag } : {}),
+          ...(request.passingOnly ? { passing: true } : {}),
+          ...(request.near ? { near: request.near } : {}),
+          ...(request.filter ? { filter: request.filter } : {}),
+          ...(request.nodeMeta ? { 'node-meta': request.nodeMeta } : {}),
+        });
+      case 'services':
+        return this.raw.catalog.service.list({ ...common, ...dc });
+      case 'key':
+        return this.raw.kv.get({ ...common, ...dc, key: request.key });
+      case 'keys':
+        return this.raw.kv.get({ ...common, ...dc, key: request.prefix, recurse: true });
+    }
+  }
+}
+
+function classify(err: unknown, aborted: boolean): ConsulRequestError {
+  const e = err as { message?: string; statusCode?: number; isAbort?: boolean; isTimeout?: boolean; code?: string; response?: RawResponse };
+  if (aborted || e.isAbort) return new ConsulRequestError('request aborted', undefined, true);
+  const status = e.response?.statusCode ?? e.statusCode;
+  if (status === 403) return new ConsulRequestError('permission denied (HTTP 403): the ACL token is missing or lacks read access', 403);
+  if (status !== undefined) return new ConsulRequestError(`HTTP ${status}: ${e.message ?? 'error'}`, status);
+  if (e.isTimeout) return new ConsulRequestError('request timed out', undefined);
+  return new ConsulRequestError(e.code ? `${e.code}: ${e.message ?? ''}`.trim() : (e.message ?? String(err)), undefined);
+}

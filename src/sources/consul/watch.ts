@@ -1,0 +1,161 @@
+import type { DependencyValue } from '../../catalog/types.js';
+import { ConsulRequestError, type BlockingOptions, type ConsulReply, type ConsulRequest, type ReadMode } from './client.js';
+
+/** What a watch needs of a client: one read (ConsulClient in production, a script in tests). */
+export interface ConsulReader {
+  read(request: ConsulRequest, blocking: BlockingOptions, signal: AbortSignal): Promise<ConsulReply>;
+}
+
+/** Timing rules of one blocking loop; tests shrink them. */
+export interface WatchTiming {
+  /** Least time between two requests of one query (Consul asks clients not to loop hot). */
+  readonly minIntervalMs: number;
+  /** Random extra spacing added to the minimum interval, so many watches do not sync up. */
+  readonly intervalJitterMs: number;
+  /** First backoff step after a failure; doubles per consecutive failure (full jitter). */
+  readonly backoffBaseMs: number;
+  readonly backoffCapMs: number;
+  /** Pause after a reply without X-Consul-Index (it cannot block, so it would loop hot). */
+  readonly noIndexPauseMs: number;
+  readonly random: () => number;
+}
+
+export const DEFAULT_TIMING: WatchTiming = {
+  minIntervalMs: 100,
+  intervalJitterMs: 50,
+  backoffBaseMs: 250,
+  backoffCapMs: 60_000,
+  noIndexPauseMs: 1000,
+  random: Math.random,
+};
+
+export interface WatchEvents {
+  data(value: DependencyValue): void;
+  /** The query started failing (called on the change of state, not on every retry). */
+  failing(message: string): void;
+  /** The query answered again after failing. */
+  recovered(): void;
+  /** Every request sent, for counting. */
+  requested(): void;
+}
+
+export interface WatchOptions {
+  readonly waitMs: number;
+  readonly maxStaleMs: number;
+  readonly consistent: boolean;
+  readonly timing: WatchTiming;
+}
+
+/** Full jitter: a random wait between 0 and min(cap, base × 2^(failures-1)). */
+export function backoffDelay(failures: number, timing: WatchTiming): number {
+  const ceiling = Math.min(timing.backoffCapMs, timing.backoffBaseMs * 2 ** Math.min(failures - 1, 30));
+  return Math.round(timing.random() * ceiling);
+}
+
+/**
+ * Next index to send, by Consul's rules: reset to 0 when the index went backwards (a snapshot
+ * restore or a new leader), and never send less than 1 after the first reply.
+ */
+export function nextIndex(previous: number, replied: number | undefined): number {
+  if (replied === undefined) return 0;
+  if (replied < previous) return 0;
+  return Math.max(replied, 1);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * One blocking-query loop for one dependency (as consul-template's watch/view.go): ask with the
+ * last index, convert the reply, hand it on; back off with full jitter on failure and keep the
+ * last good data (nothing is delivered on an error).
+ */
+export class BlockingWatch {
+  private readonly controller = new AbortController();
+  private running: Promise<void> | undefined;
+  private index = 0;
+  private failures = 0;
+  private lastStart = 0;
+
+  constructor(
+    private readonly client: ConsulReader,
+    private readonly request: ConsulRequest,
+    private readonly convert: (body: unknown) => DependencyValue,
+    private readonly events: WatchEvents,
+    private readonly options: WatchOptions,
+  ) {}
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.controller.abort();
+    await this.running;
+  }
+
+  private get mode(): ReadMode {
+    if (this.options.consistent) return 'consistent';
+    return this.options.maxStaleMs > 0 ? 'stale' : 'default';
+  }
+
+  private async loop(): Promise<void> {
+    const signal = this.controller.signal;
+    while (!signal.aborted) {
+      await this.spaceOut(signal);
+      if (signal.aborted) return;
+      try {
+        const reply = await this.ask(signal);
+        if (signal.aborted) return;
+        const value = this.convert(reply.body);
+        this.index = nextIndex(this.index, reply.index);
+        if (this.failures > 0) {
+          this.failures = 0;
+          this.events.recovered();
+        }
+        this.events.data(value);
+        if (reply.index === undefined) {
+          await sleep(this.options.timing.noIndexPauseMs, signal);
+        }
+      } catch (err) {
+        if (signal.aborted || (err instanceof ConsulRequestError && err.aborted)) return;
+        this.failures += 1;
+        if (this.failures === 1) this.events.failing(err instanceof Error ? err.message : String(err));
+        // A failed blocking query must not be retried with an index the server may have lost.
+        if (err instanceof ConsulRequestError && err.status !== undefined && err.status >= 500) this.index = 0;
+        await sleep(backoffDelay(this.failures, this.options.timing), signal);
+      }
+    }
+  }
+
+  /** A stale read from a server too far behind the leader is asked again of the leader. */
+  private async ask(signal: AbortSignal): Promise<ConsulReply> {
+    const blocking = { index: this.index, waitMs: this.options.waitMs };
+    this.events.requested();
+    const reply = await this.client.read(this.request, { ...blocking, mode: this.mode }, signal);
+    if (this.mode !== 'stale' || reply.lastContactMs <= this.options.maxStaleMs) return reply;
+    this.events.requested();
+    return this.client.read(this.request, { ...blocking, index: 0, mode: 'default' }, signal);
+  }
+
+  /** Keeps at least the minimum interval (plus jitter) between two requests of this query. */
+  private async spaceOut(signal: AbortSignal): Promise<void> {
+    const { minIntervalMs, intervalJitterMs, random } = this.options.timing;
+    const due = this.lastStart + minIntervalMs + random() * intervalJitterMs;
+    await sleep(due - Date.now(), signal);
+    this.lastStart = Date.now();
+  }
+}

@@ -59,7 +59,7 @@ interface RawResponse {
 }
 type ConsulConstructor = new (opts: Record<string, unknown>) => RawConsul;
 
-const { Consul } = createRequire(import.meta.url)('consul') as { Consul: ConsulConstructor };
+const Consul = createRequire(import.meta.url)('consul') as ConsulConstructor;
 
 function header(res: RawResponse | undefined, name: string): string | undefined {
   const value = res?.headers?.[name];

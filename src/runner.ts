@@ -1,4 +1,3 @@
-import { watch, type FSWatcher } from 'chokidar';
 import { CommandRunner } from './actions/command.js';
 import { Store } from './catalog/store.js';
 import { dependencyId, type Dependency, type DependencyValue } from './catalog/types.js';
@@ -9,7 +8,8 @@ import type { Logger } from './observe/log.js';
 import { writeDestination } from './output/write.js';
 import { createSource } from './sources/create.js';
 import type { Source } from './sources/source.js';
-import { loadTemplateFile, TemplateUnit } from './template/unit.js';
+import { ContentWatcher } from './sources/watch-files.js';
+import { compileTemplateText, TemplateUnit } from './template/unit.js';
 
 export interface RunnerOptions {
   readonly config: Config;
@@ -44,7 +44,7 @@ export class Runner {
   private readonly due = new Set<TemplateUnit>();
   private batchQueued = false;
   private batches: Promise<void> = Promise.resolve();
-  private watcher: FSWatcher | undefined;
+  private watcher: ContentWatcher | undefined;
   private stopped = false;
   /** --once: templates that failed (render, write) and whether a command failed. */
   private readonly failures = new Set<TemplateUnit>();
@@ -262,14 +262,11 @@ export class Runner {
   }
 
   private async watchTemplateFiles(): Promise<void> {
-    this.watcher = watch(
-      this.units.map((u) => u.config.source),
-      { ignoreInitial: true },
+    this.watcher = await ContentWatcher.start(
+      this.units.map((u) => ({ path: u.config.source, text: u.text })),
+      (path, text) => this.onLocalFileChange(path, text),
+      { error: (err) => this.log.error({ err: errorMessage(err) }, 'watching template files failed') },
     );
-    this.watcher.on('change', (path) => void this.onLocalFileChange(path));
-    this.watcher.on('add', (path) => void this.onLocalFileChange(path));
-    this.watcher.on('error', (err) => this.log.error({ err: errorMessage(err) }, 'watching template files failed'));
-    await new Promise<void>((resolve) => this.watcher?.once('ready', resolve));
   }
 
   private watchFiles(files: ReadonlySet<string>): void {
@@ -277,11 +274,11 @@ export class Runner {
   }
 
   /** A template edit recompiles it (a broken edit keeps the last good output); a `file` change re-renders. */
-  private async onLocalFileChange(path: string): Promise<void> {
+  private onLocalFileChange(path: string, text: string): void {
     for (const unit of this.units) {
       if (unit.config.source === path) {
         try {
-          unit.compiled = await loadTemplateFile(path);
+          unit.compiled = compileTemplateText(path, text);
           this.log.info({ template: path }, 'template changed');
         } catch (err) {
           this.log.error({ template: path, err: errorMessage(err) }, 'template has errors; keeping the last good output');

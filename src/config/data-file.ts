@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
 
@@ -11,8 +11,11 @@ import { InputError } from '../errors.js';
 export interface DataFile {
   readonly path: string;
   readonly value: unknown;
-  /** `file:line:column` of the node at `path`, or of its nearest existing parent. */
-  locate(path: readonly PropertyKey[]): string;
+  /**
+   * `file:line:column` of the node at `path`, or of its nearest existing parent. With `atKey`, the
+   * position of the last key itself (for "unknown key"), not of its value.
+   */
+  locate(path: readonly PropertyKey[], atKey?: boolean): string;
 }
 
 /**
@@ -28,7 +31,7 @@ export function parseDataText(path: string, text: string): DataFile {
       return parseYaml(path, text);
     }
     let located: DataFile | undefined;
-    return { path, value, locate: (keys) => (located ??= parseYaml(path, text)).locate(keys) };
+    return { path, value, locate: (keys, atKey) => (located ??= parseYaml(path, text)).locate(keys, atKey) };
   }
   return parseYaml(path, text);
 }
@@ -42,14 +45,22 @@ function parseYaml(path: string, text: string): DataFile {
     const reason = first.message.split('\n')[0] ?? first.message;
     throw new InputError(reason, `${path}:${pos.line}:${pos.col}`, 'fix the YAML/JSON syntax at that position');
   }
-  const locate = (keys: readonly PropertyKey[]): string => {
+  const position = (offset: number): string => {
+    const pos = lineCounter.linePos(offset);
+    return `${path}:${pos.line}:${pos.col}`;
+  };
+  const locate = (keys: readonly PropertyKey[], atKey = false): string => {
+    if (atKey && keys.length > 0) {
+      const parent = doc.getIn(keys.slice(0, -1) as unknown[], true);
+      const last = String(keys[keys.length - 1]);
+      const pair = isMap(parent) ? parent.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === last) : undefined;
+      const range = isScalar(pair?.key) ? pair.key.range : undefined;
+      if (range) return position(range[0]);
+    }
     for (let n = keys.length; n >= 0; n--) {
       const node = doc.getIn(keys.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
       const range = n === 0 ? doc.contents?.range : node?.range;
-      if (range) {
-        const pos = lineCounter.linePos(range[0]);
-        return `${path}:${pos.line}:${pos.col}`;
-      }
+      if (range) return position(range[0]);
     }
     return path;
   };
@@ -75,7 +86,7 @@ export function validateDataFile<S extends z.ZodType>(file: DataFile, schema: S,
   if (!issue) throw new InputError('invalid content', file.path, hint);
   const path = issue.path as PropertyKey[];
   const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-  const where = file.locate(keys.length > 0 ? [...path, keys[0] as string] : path);
+  const where = keys.length > 0 ? file.locate([...path, keys[0] as string], true) : file.locate(path);
   const dotted = path.map(String).join('.');
   const message =
     issue.code === 'unrecognized_keys'

@@ -51,6 +51,10 @@ const HINT = 'see "Catalog file" in the README for the format';
  */
 export function parseCatalog(path: string, text: string, sourceName: string): Catalog {
   const file = parseDataText(path, text);
+  if (file.value === null || file.value === undefined) {
+    // Never read an empty file as "no services": that would empty every upstream at once.
+    throw new InputError('the catalog file is empty', `${path}:1:1`, 'write `services: {}` for a catalog with no services');
+  }
   const parsed = validateDataFile(file, catalogSchema, HINT);
   const services = new Map<string, Instance[]>();
   for (const [name, entries] of Object.entries(parsed.services)) {

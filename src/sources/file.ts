@@ -1,17 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { watch, type FSWatcher } from 'chokidar';
 import { keysUnder, selectInstances, summarizeServices } from '../catalog/select.js';
 import { dependencyId, deepFreeze, type Dependency, type DependencyValue } from '../catalog/types.js';
 import { InputError } from '../errors.js';
 import { parseCatalog, type Catalog } from './catalog-file.js';
 import type { Source, SourceSink } from './source.js';
+import { ContentWatcher } from './watch-files.js';
 
 export interface FileSourceOptions {
   /** Watch the file and re-deliver data after each edit (off in --once). */
   watch: boolean;
 }
-
-const TRAILING_CHECK_MS = 100;
 
 /** Answers a dependency from a loaded catalog. */
 export function answer(catalog: Catalog, dep: Dependency): DependencyValue {
@@ -35,12 +33,8 @@ export class FileSource implements Source {
   readonly description: string;
   private catalog: Catalog | undefined;
   private sink: SourceSink | undefined;
-  private watcher: FSWatcher | undefined;
+  private watcher: ContentWatcher | undefined;
   private readonly watched = new Map<string, Dependency>();
-  private reloading: Promise<void> = Promise.resolve();
-  private trailing: NodeJS.Timeout | undefined;
-  /** Text of the last load, so a re-read of an unchanged file costs no parse. */
-  private lastText: string | undefined;
 
   constructor(
     readonly name: string,
@@ -56,23 +50,13 @@ export class FileSource implements Source {
 
   async start(sink: SourceSink): Promise<void> {
     this.sink = sink;
-    this.catalog = await this.load();
+    const text = await this.read();
+    this.catalog = parseCatalog(this.path, text, this.name);
     if (!this.options.watch) return;
-    // chokidar's `atomic` (on by default) folds an editor's delete+rename into one change.
-    this.watcher = watch(this.path, { ignoreInitial: true, persistent: true });
-    const reload = (): void => {
-      this.reloading = this.reloading.then(() => this.reload());
-      // chokidar drops (does not defer) a second `change` within 50 ms of the first, so an edit
-      // right after another would go unseen: read the file once more after that window.
-      clearTimeout(this.trailing);
-      this.trailing = setTimeout(() => {
-        this.reloading = this.reloading.then(() => this.reload());
-      }, TRAILING_CHECK_MS);
-    };
-    this.watcher.on('add', reload).on('change', reload);
-    this.watcher.on('unlink', () => sink.error(`catalog file ${this.path} was removed; keeping the last good catalog`, undefined));
-    this.watcher.on('error', (err) => sink.error(`watching ${this.path} failed`, err));
-    await new Promise<void>((resolve) => this.watcher?.once('ready', resolve));
+    this.watcher = await ContentWatcher.start([{ path: this.path, text }], (_path, next) => this.reload(next), {
+      error: (err) => sink.error(`watching ${this.path} failed`, err),
+      removed: () => sink.error(`catalog file ${this.path} was removed; keeping the last good catalog`, undefined),
+    });
   }
 
   watch(dep: Dependency): void {
@@ -87,7 +71,6 @@ export class FileSource implements Source {
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.trailing);
     await this.watcher?.close();
     this.watcher = undefined;
   }
@@ -101,19 +84,10 @@ export class FileSource implements Source {
     }
   }
 
-  private async load(): Promise<Catalog> {
-    const text = await this.read();
-    const catalog = parseCatalog(this.path, text, this.name);
-    this.lastText = text;
-    return catalog;
-  }
-
-  private async reload(): Promise<void> {
+  /** A new text of the catalog (each distinct text arrives once, so each broken edit is reported once). */
+  private reload(text: string): void {
     try {
-      const text = await this.read();
-      if (text === this.lastText) return;
       const catalog = parseCatalog(this.path, text, this.name);
-      this.lastText = text;
       this.catalog = catalog;
       for (const dep of this.watched.values()) this.deliver(catalog, dep);
     } catch (err) {

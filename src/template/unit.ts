@@ -7,19 +7,21 @@ import { compileTemplate, type CompiledTemplate } from './engine.js';
 /** Templates larger than this are refused: a config template is kilobytes, not megabytes. */
 const MAX_TEMPLATE_BYTES = 1024 * 1024;
 
-/** Reads and compiles a template file; errors are InputErrors naming the file. */
-export async function loadTemplateFile(path: string): Promise<CompiledTemplate> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new InputError(`cannot read template (${code})`, path, 'check the SOURCE part of -t SOURCE:DESTINATION');
-  }
+/** Compiles a template's text; errors are InputErrors naming the file. */
+export function compileTemplateText(path: string, text: string): CompiledTemplate {
   if (Buffer.byteLength(text) > MAX_TEMPLATE_BYTES) {
     throw new InputError(`template is larger than ${MAX_TEMPLATE_BYTES} bytes`, path, 'split it, or render data with a smaller template');
   }
   return compileTemplate(path, text);
+}
+
+async function readTemplateFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new InputError(`cannot read template (${code})`, path, 'check the SOURCE part of -t SOURCE:DESTINATION');
+  }
 }
 
 /** One template's state in the runner: what it needs, what it last produced. */
@@ -38,18 +40,21 @@ export class TemplateUnit {
   private constructor(
     readonly config: TemplateConfig,
     public compiled: CompiledTemplate,
+    /** The template text the compiled form came from. */
+    readonly text: string,
     readonly sandbox: string,
   ) {}
 
   static async load(config: TemplateConfig): Promise<TemplateUnit> {
-    const compiled = await loadTemplateFile(config.source);
+    const text = await readTemplateFile(config.source);
+    const compiled = compileTemplateText(config.source, text);
     let sandbox: string;
     try {
       sandbox = await realpath(config.sandbox);
     } catch {
       throw new InputError(`sandbox directory ${config.sandbox} does not exist`, config.source, 'set sandbox_path to an existing directory');
     }
-    return new TemplateUnit(config, compiled, sandbox);
+    return new TemplateUnit(config, compiled, text, sandbox);
   }
 
   get name(): string {

@@ -140,7 +140,7 @@ templates:
     const { path } = configFile('sources: ["file:c.yaml"]\ntemplates:\n  - source: a\n    destination: b\n    comand: x\n');
     const err = await loadError(flags({ config: path }));
     expect(err.message).toBe('unknown key "comand" in templates.0');
-    expect(err.where).toBe(`${path}:5:13`);
+    expect(err.where).toBe(`${path}:5:5`);
   });
 
   it('names a config value of the wrong type with its position', async () => {

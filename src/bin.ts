@@ -87,6 +87,11 @@ async function main(argv: readonly string[]): Promise<number> {
       runner = await reload(runner, flags, logger);
     });
   });
+  // The operator's release of instances held by the removal guard.
+  process.on('SIGUSR1', () => {
+    logger.warn('SIGUSR1: releasing held instances');
+    runner.releaseHeld();
+  });
   return new Promise<number>((resolve) => {
     const shutdown = (signal: NodeJS.Signals): void => {
       logger.info({ signal }, 'stopping');

@@ -35,7 +35,8 @@ Examples:
   ctmpl --config /etc/ctmpl/ctmpl.yaml
 
 Exit codes: 0 success · 1 runtime failure in --once · 2 bad flags, config, template or catalog.
-Signals: SIGHUP re-reads config and templates · SIGTERM/SIGINT stop cleanly.`;
+Signals: SIGHUP re-reads config and templates · SIGUSR1 releases instances held by the removal guard ·
+SIGTERM/SIGINT stop cleanly.`;
 
 export function buildProgram() {
   return new Command()
@@ -52,6 +53,14 @@ export function buildProgram() {
     .option('--command-timeout <duration>', 'kill a command (and its children) after this long (default 30s)')
     .option('--sandbox-path <dir>', "directory the file helper may read (default: each template's directory)")
     .addOption(new Option('--log-level <level>', 'log level (default info)').choices(LOG_LEVELS))
+    .option('--flap <N/window|off>', 'flap damping: more than N changes within WINDOW damp a service (default 5/30s)')
+    .option('--flap-wait <duration>', 'how long a damped service waits before rendering (default: the flap window)')
+    .option('--max-removal <percent|off>', 'removal guard: most of a service that may go at once (default 20%)')
+    .option('--hold-max <duration>', 'how long held instances stay before release in steps (default 5m)')
+    .option('--allow-cidr <cidr>', 'only instances with an address in these networks (repeatable)', collect, [] as string[])
+    .option('--allow-tag <tag>', 'only instances with one of these tags (repeatable)', collect, [] as string[])
+    .option('--allow-dc <dc>', 'only instances in these datacenters (repeatable)', collect, [] as string[])
+    .option('--splay <duration>', 'random delay up to this long before each reload, so a fleet does not reload in lockstep')
     .option('--consul-addr <address>', 'Consul HTTP address, may start with https:// (env CONSUL_HTTP_ADDR; default 127.0.0.1:8500)')
     .option('--consul-token <token>', 'ACL token (env CONSUL_HTTP_TOKEN); prefer a token file, a flag shows in ps')
     .option('--consul-token-file <path>', 'file holding the ACL token, re-read on SIGHUP (env CONSUL_HTTP_TOKEN_FILE)')
@@ -110,6 +119,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     ['--consul-token-file', o.consulTokenFile],
     ['--max-stale', o.maxStale],
     ['--block-query-wait', o.blockQueryWait],
+    ['--flap', o.flap],
+    ['--flap-wait', o.flapWait],
+    ['--max-removal', o.maxRemoval],
+    ['--hold-max', o.holdMax],
+    ['--splay', o.splay],
   ] as const) {
     if (value !== undefined && value.trim() === '') throw new InputError(`${flag} needs a value`, undefined, 'run ctmpl --help for usage');
   }
@@ -126,6 +140,14 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       ...(o.commandTimeout !== undefined ? { commandTimeout: o.commandTimeout } : {}),
       ...(o.sandboxPath !== undefined ? { sandboxPath: o.sandboxPath } : {}),
       ...(o.logLevel !== undefined ? { logLevel: o.logLevel } : {}),
+      ...(o.flap !== undefined ? { flap: o.flap } : {}),
+      ...(o.flapWait !== undefined ? { flapWait: o.flapWait } : {}),
+      ...(o.maxRemoval !== undefined ? { maxRemoval: o.maxRemoval } : {}),
+      ...(o.holdMax !== undefined ? { holdMax: o.holdMax } : {}),
+      ...(o.splay !== undefined ? { splay: o.splay } : {}),
+      allowCidr: o.allowCidr,
+      allowTag: o.allowTag,
+      allowDc: o.allowDc,
       consul: Object.fromEntries(
         Object.entries({
           addr: o.consulAddr,

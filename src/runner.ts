@@ -1,8 +1,10 @@
 import { CommandRunner } from './actions/command.js';
 import { Store } from './catalog/store.js';
-import { dependencyId, type Dependency, type DependencyValue } from './catalog/types.js';
+import { dependencyId, type Dependency, type DependencyValue, type Instance } from './catalog/types.js';
 import type { Config } from './config/schema.js';
 import { errorMessage } from './errors.js';
+import { Guards } from './guards/guards.js';
+import { sleep } from './time.js';
 import { Quiescence } from './guards/quiescence.js';
 import type { Logger } from './observe/log.js';
 import { writeDestination } from './output/write.js';
@@ -48,12 +50,19 @@ export class Runner {
   private stopped = false;
   /** --once: templates that failed (render, write) and whether a command failed. */
   private readonly failures = new Set<TemplateUnit>();
+  private readonly guards: Guards;
+  /** Counters for logs, tests and (later) metrics. */
+  readonly stats = { renders: 0, writes: 0, commandRuns: 0, commandFailures: 0 };
+  private guardTimer: NodeJS.Timeout | undefined;
+  /** Aborts a splay wait on shutdown. */
+  private readonly stopping = new AbortController();
   private commandFailed = false;
   private finish: ((code: number) => void) | undefined;
 
   constructor(private readonly options: RunnerOptions) {
     this.config = options.config;
     this.log = options.logger;
+    this.guards = new Guards(options.config.guards, options.logger);
   }
 
   /**
@@ -95,6 +104,8 @@ export class Runner {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.stopping.abort();
+    clearTimeout(this.guardTimer);
     for (const q of this.quiescence.values()) q.cancel();
     await this.watcher?.close();
     await Promise.all([...this.sources.values()].map((s) => s.stop()));
@@ -102,15 +113,46 @@ export class Runner {
     await this.batches;
   }
 
+  /** Releases every instance the removal guard holds (the operator's SIGUSR1). */
+  releaseHeld(): void {
+    const now = Date.now();
+    for (const [id, value] of this.guards.releaseAll(now)) this.publish(id, value, now);
+    this.scheduleGuardTimer();
+  }
+
   private onData(dep: Dependency, value: DependencyValue): void {
     const id = dependencyId(dep);
-    if (!this.subscriptions.has(id) || !this.store.set(id, value)) return;
+    if (!this.subscriptions.has(id)) return;
+    const now = Date.now();
+    // Templates see service answers only through the guards (allowlist, removal, empty).
+    this.publish(id, dep.kind === 'service' ? this.guards.apply(id, dep, value as readonly Instance[], now) : value, now);
+    this.scheduleGuardTimer();
+  }
+
+  /** Stores what templates see; a real change marks the templates that use it. */
+  private publish(id: string, value: DependencyValue, now: number): void {
+    if (!this.store.set(id, value)) return;
+    const damped = this.guards.recordChange(id, now);
+    const dampedWaitMs = damped ? this.config.guards.flap?.dampedWaitMs : undefined;
     for (const unit of this.units) {
       if (!unit.deps.has(id)) continue;
       // The first render happens as soon as data is complete; later ones wait for calm.
-      if (unit.rendered && !this.config.once) this.quiescence.get(unit)?.notify();
+      if (unit.rendered && !this.config.once) this.quiescence.get(unit)?.notify(dampedWaitMs);
       else this.markDue(unit);
     }
+  }
+
+  /** Wakes up when a guard window moves: held instances may be released, damping may end. */
+  private scheduleGuardTimer(): void {
+    clearTimeout(this.guardTimer);
+    const next = this.guards.nextDeadline();
+    if (next === undefined || this.stopped) return;
+    this.guardTimer = setTimeout(() => {
+      const now = Date.now();
+      for (const [id, value] of this.guards.reevaluate(now)) this.publish(id, value, now);
+      this.scheduleGuardTimer();
+    }, Math.max(0, next - Date.now()));
+    this.guardTimer.unref();
   }
 
   private markDue(unit: TemplateUnit): void {
@@ -147,6 +189,7 @@ export class Runner {
         defaultSource: this.config.sources[0]?.name ?? '',
         sources: new Map(this.config.sources.map((s) => [s.name, s.scheme])),
         lookup: (id) => this.store.get(id),
+        guardStatus: (id) => this.guards.status(id),
         sandbox: unit.sandbox,
         env: this.options.env ?? process.env,
       });
@@ -168,6 +211,7 @@ export class Runner {
     this.watchFiles(ctx.files);
     unit.files = ctx.files;
     unit.rendered = true;
+    this.stats.renders += 1;
     const renderMs = Math.round((performance.now() - started) * 100) / 100;
     if (this.config.dry) {
       if (result.output === unit.lastOutput) return false;
@@ -181,6 +225,7 @@ export class Runner {
         backup: unit.config.backup,
       });
       unit.lastOutput = result.output;
+      if (outcome === 'written') this.stats.writes += 1;
       this.log.info({ destination: unit.name, template: unit.config.source, outcome, renderMs }, outcome === 'written' ? 'wrote file' : 'rendered; file unchanged');
       return outcome === 'written';
     } catch (err) {
@@ -199,6 +244,7 @@ export class Runner {
       sub.source.unwatch(sub.dep);
       this.subscriptions.delete(id);
       this.store.delete(id);
+      this.guards.forget(id);
       this.log.debug({ dependency: id }, 'unwatched');
     }
     for (const [id, dep] of wanted) {
@@ -222,6 +268,10 @@ export class Runner {
       byCommand.set(this.config.command, [...(byCommand.get(this.config.command) ?? []), ...changed.map((u) => u.name)]);
     }
     const allChanged = changed.map((u) => u.name).join('\n');
+    if (this.config.splayMs > 0 && byCommand.size > 0) {
+      // Splay: a fleet of sidecars seeing the same change does not reload in lockstep.
+      await sleep(Math.random() * this.config.splayMs, this.stopping.signal);
+    }
     for (const [command, destinations] of byCommand) {
       if (this.stopped) return;
       const result = await this.commands.run(command, {
@@ -232,10 +282,12 @@ export class Runner {
           CTMPL_CHANGED_COUNT: String(changed.length),
         },
       });
+      this.stats.commandRuns += 1;
       const fields = { command, exitCode: result.exitCode, signal: result.signal, durationMs: result.durationMs, output: result.output || undefined };
       if (result.ok) this.log.info(fields, 'command succeeded');
       else {
         this.commandFailed = true;
+        this.stats.commandFailures += 1;
         this.log.error(fields, result.timedOut ? `command timed out after ${this.config.commandTimeoutMs} ms; its process tree was killed` : 'command failed');
       }
     }

@@ -18,6 +18,8 @@ export interface Instance {
   readonly Datacenter: string;
   /** Name of the source (registry) the instance came from. */
   readonly Source: string;
+  /** "true" on an instance the removal guard keeps although the registry no longer lists it. */
+  readonly Held?: 'true';
 }
 
 export interface ServiceSummary {

@@ -4,9 +4,14 @@ import type { LogLevel } from '../observe/log.js';
 import { resolveConsulSettings, type ConsulOverrides } from '../sources/consul/settings.js';
 import { readDataFile, validateDataFile } from './data-file.js';
 import { parseDuration, parseWait, type WaitSpec } from './duration.js';
+import { Allowlist } from '../guards/allowlist.js';
+import type { GuardSettings, ServiceGuardSettings } from '../guards/guards.js';
 import {
   configFileSchema,
   DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_FLAP,
+  DEFAULT_HOLD_MAX_MS,
+  DEFAULT_MAX_REMOVAL_PCT,
   DEFAULT_WAIT,
   type Config,
   type ConfigFile,
@@ -27,6 +32,14 @@ export interface FlagValues {
   commandTimeout?: string;
   sandboxPath?: string;
   consul?: ConsulFlagValues;
+  flap?: string;
+  flapWait?: string;
+  maxRemoval?: string;
+  holdMax?: string;
+  splay?: string;
+  allowCidr?: string[];
+  allowTag?: string[];
+  allowDc?: string[];
 }
 
 /** Consul connection flags (Consul's own names); durations still as text. */
@@ -109,6 +122,59 @@ function nameSources(specs: ParsedSource[]): ParsedSource[] {
     seen.add(source.name);
     return source;
   });
+}
+
+/** `20`, `20%` → 20; `off` → undefined. */
+export function parsePercent(value: string | number, what: string): number | undefined {
+  if (value === 'off') return undefined;
+  const n = typeof value === 'number' ? value : Number(value.replace(/%$/, ''));
+  if (!Number.isFinite(n) || n < 0 || n > 100) {
+    throw new InputError(`${what}: "${value}" is not a percentage`, undefined, 'give a number from 0 to 100 (e.g. 20 or 20%), or off');
+  }
+  return n;
+}
+
+/** `5/30s` → more than 5 changes within 30 s damp a service; `off` → undefined. */
+export function parseFlap(value: string, what: string): { changes: number; windowMs: number } | undefined {
+  if (value === 'off') return undefined;
+  const match = /^(\d+)\/(.+)$/.exec(value);
+  const changes = Number(match?.[1]);
+  if (!match || !Number.isInteger(changes) || changes < 1) {
+    throw new InputError(`${what}: "${value}" is not N/WINDOW`, undefined, 'for example 5/30s (more than 5 changes in 30 s), or off');
+  }
+  const windowMs = parseDuration(match[2] as string, what);
+  if (windowMs <= 0) throw new InputError(`${what}: the window must be longer than 0`, undefined, 'for example 5/30s');
+  return { changes, windowMs };
+}
+
+/** Guard settings: flags over the config file over defaults. */
+function guardSettingsFrom(flags: FlagValues, file: ConfigFile, fileLabel: string): GuardSettings {
+  const flapText = flags.flap ?? file.flap ?? DEFAULT_FLAP;
+  const flap = parseFlap(flapText, flags.flap !== undefined ? '--flap' : `${fileLabel}flap`);
+  const flapWaitText = flags.flapWait ?? file.flap_wait;
+  const dampedWaitMs = flapWaitText === undefined ? flap?.windowMs : parseDuration(flapWaitText, flags.flapWait !== undefined ? '--flap-wait' : `${fileLabel}flap_wait`);
+  const holdText = flags.holdMax ?? file.hold_max;
+  const maxRemoval = flags.maxRemoval ?? file.max_removal;
+  const services: Record<string, ServiceGuardSettings> = {};
+  for (const [name, own] of Object.entries(file.services ?? {})) {
+    services[name] = {
+      ...(own.max_removal === undefined ? {} : { maxRemovalPct: parsePercent(own.max_removal, `${fileLabel}services.${name}.max_removal`) ?? null }),
+      ...(own.allow_empty === undefined ? {} : { allowEmpty: own.allow_empty }),
+    };
+  }
+  const allowlist = {
+    cidrs: [...(file.allow?.cidrs ?? []), ...(flags.allowCidr ?? [])],
+    tags: [...(file.allow?.tags ?? []), ...(flags.allowTag ?? [])],
+    dcs: [...(file.allow?.dcs ?? []), ...(flags.allowDc ?? [])],
+  };
+  new Allowlist(allowlist); // throws an InputError naming a bad CIDR
+  return {
+    allowlist,
+    maxRemovalPct: maxRemoval === undefined ? DEFAULT_MAX_REMOVAL_PCT : parsePercent(maxRemoval, flags.maxRemoval !== undefined ? '--max-removal' : `${fileLabel}max_removal`),
+    holdMaxMs: holdText === undefined ? DEFAULT_HOLD_MAX_MS : parseDuration(holdText, flags.holdMax !== undefined ? '--hold-max' : `${fileLabel}hold_max`),
+    flap: flap && dampedWaitMs !== undefined ? { ...flap, dampedWaitMs } : undefined,
+    services,
+  };
 }
 
 /** Consul flags win over the config file's `consul` block; the environment fills the rest. */
@@ -216,5 +282,7 @@ export async function loadConfig(flags: FlagValues, cwd: string = process.cwd())
     once: flags.once,
     dry: flags.dry,
     logLevel: flags.logLevel ?? file.log_level ?? 'info',
+    guards: guardSettingsFrom(flags, file, fileLabel),
+    splayMs: (flags.splay ?? file.splay) === undefined ? 0 : parseDuration((flags.splay ?? file.splay) as string, flags.splay !== undefined ? '--splay' : `${fileLabel}splay`),
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { WaitSpec } from './duration.js';
 import type { ConsulSettings } from '../sources/consul/settings.js';
+import type { GuardSettings } from '../guards/guards.js';
 import { LOG_LEVELS, type LogLevel } from '../observe/log.js';
 
 /** The config file as written by the operator (snake_case keys, as consul-template's HCL). */
@@ -39,6 +40,8 @@ export const consulFileSchema = z.strictObject({
   consistent: z.boolean().optional(),
 });
 
+const percentOrOff = z.union([z.number().min(0).max(100), z.string().regex(/^(off|\d+(\.\d+)?%?)$/, 'must be a percentage such as 20 or "20%", or "off"')]);
+
 export const configFileSchema = z.strictObject({
   sources: z.union([z.array(nonEmpty), z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'source names use letters, digits, "-" and "_"'), nonEmpty)]).optional(),
   templates: z.array(templateFileSchema).optional(),
@@ -48,6 +51,20 @@ export const configFileSchema = z.strictObject({
   log_level: z.enum(LOG_LEVELS).optional(),
   sandbox_path: nonEmpty.optional(),
   consul: consulFileSchema.optional(),
+  flap: z.string().min(1).optional(),
+  flap_wait: durationText.optional(),
+  max_removal: percentOrOff.optional(),
+  hold_max: durationText.optional(),
+  splay: durationText.optional(),
+  allow: z
+    .strictObject({
+      cidrs: z.array(nonEmpty).optional(),
+      tags: z.array(nonEmpty).optional(),
+      dcs: z.array(nonEmpty).optional(),
+    })
+    .optional(),
+  /** Per-service guard settings, by service name. */
+  services: z.record(z.string().min(1), z.strictObject({ max_removal: percentOrOff.optional(), allow_empty: z.boolean().optional() })).optional(),
 });
 
 export type ConfigFile = z.output<typeof configFileSchema>;
@@ -83,8 +100,15 @@ export interface Config {
   readonly once: boolean;
   readonly dry: boolean;
   readonly logLevel: LogLevel;
+  readonly guards: GuardSettings;
+  /** Random delay up to this long before each batch's commands (0: none). */
+  readonly splayMs: number;
 }
 
 /** Defaults that protect a reload target: a burst of changes becomes one reload. */
 export const DEFAULT_WAIT: WaitSpec = { minMs: 1000, maxMs: 5000 };
 export const DEFAULT_COMMAND_TIMEOUT_MS = 30_000;
+/** Removal guard and flap damping defaults (see README "Protection"). */
+export const DEFAULT_MAX_REMOVAL_PCT = 20;
+export const DEFAULT_HOLD_MAX_MS = 5 * 60_000;
+export const DEFAULT_FLAP = '5/30s';

@@ -14,19 +14,38 @@ export class Quiescence {
     private readonly fire: () => void,
   ) {}
 
-  /** A change arrived. With a zero wait it fires at once. */
-  notify(): void {
-    if (this.wait.minMs === 0) {
+  private firstPendingAt: number | undefined;
+  private damped = false;
+
+  /**
+   * A change arrived. With a zero wait it fires at once. `dampedWaitMs` (a flapping service)
+   * replaces min:max by one fixed wait from the first pending change: further changes neither
+   * restart nor shorten it, so a flapping service renders at most once per damped wait.
+   */
+  notify(dampedWaitMs?: number): void {
+    if (dampedWaitMs !== undefined) {
+      this.firstPendingAt ??= Date.now();
+      if (this.damped) return;
+      this.damped = true;
+      clearTimeout(this.minTimer);
+      clearTimeout(this.maxTimer);
+      this.minTimer = undefined;
+      this.maxTimer = setTimeout(() => this.flush(), Math.max(0, this.firstPendingAt + dampedWaitMs - Date.now()));
+      return;
+    }
+    if (this.wait.minMs === 0 && !this.damped) {
       this.fire();
       return;
     }
+    this.firstPendingAt ??= Date.now();
+    if (this.damped) return;
     clearTimeout(this.minTimer);
     this.minTimer = setTimeout(() => this.flush(), this.wait.minMs);
     this.maxTimer ??= setTimeout(() => this.flush(), this.wait.maxMs);
   }
 
   get pending(): boolean {
-    return this.minTimer !== undefined;
+    return this.firstPendingAt !== undefined;
   }
 
   cancel(): void {
@@ -34,6 +53,8 @@ export class Quiescence {
     clearTimeout(this.maxTimer);
     this.minTimer = undefined;
     this.maxTimer = undefined;
+    this.firstPendingAt = undefined;
+    this.damped = false;
   }
 
   private flush(): void {

@@ -14,6 +14,7 @@ export function createLogger(level: LogLevel, toStderr: boolean): Logger {
       name: 'ctmpl',
       level,
       base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: ['token', '*.token', 'password', '*.password', 'headers["x-consul-token"]'], censor: '[redacted]' },
     },
     pino.destination({ fd: toStderr ? 2 : 1, sync: true }),

@@ -1,3 +1,4 @@
+import type { GuardStatus } from '../guards/guards.js';
 import { dependencyId, type Dependency, type DependencyValue, type DependencyValues } from '../catalog/types.js';
 
 /** What a render may read: the store's latest data, the configured sources, the sandbox. */
@@ -6,6 +7,8 @@ export interface RenderInputs {
   /** Configured sources: name → scheme (file, consul…). */
   readonly sources: ReadonlyMap<string, string>;
   lookup(id: string): DependencyValue | undefined;
+  /** Guard counts for a service query (healthy, held, filtered, damped), when it has any. */
+  guardStatus?(id: string): GuardStatus | undefined;
   /** Real path of the directory `file` may read from. */
   readonly sandbox: string;
   readonly env: Readonly<Record<string, string | undefined>>;

@@ -36,6 +36,8 @@ function config(templates: TemplateConfig[], over: Partial<Config> = {}): Config
     once: false,
     dry: false,
     logLevel: 'silent',
+    guards: { allowlist: { cidrs: [], tags: [], dcs: [] }, maxRemovalPct: undefined, holdMaxMs: 300_000, flap: undefined, services: {} },
+    splayMs: 0,
     ...over,
   };
 }
@@ -201,5 +203,75 @@ describe('Runner', () => {
     await runner.start();
     expect(await runner.done).toBe(1);
     expect(readFileSync(join(dir, 'a.hbs.out'), 'utf8')).toBe('last good');
+  });
+});
+
+describe('Runner protection', () => {
+  const TEN = (present: (n: number) => boolean) =>
+    `services:\n  web:\n${Array.from({ length: 10 }, (_, i) => i + 1)
+      .filter(present)
+      .map((n) => `    - { id: web-${n}, address: 10.0.0.${n}, port: 80 }\n`)
+      .join('')}`;
+
+  /** One instance of ten flips every 100 ms for 30 s; returns how many renders that gave. */
+  async function flapRenders(flap: Config['guards']['flap']): Promise<{ renders: number; prints: number }> {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const dir = workspace({ 'a.hbs': '{{#each (service "web")}}{{ID}} {{/each}}' });
+    const { stream, prints } = dryCapture();
+    const source = new ScriptedSource('file', TEN(() => true));
+    const guards = { allowlist: { cidrs: [], tags: [], dcs: [] }, maxRemovalPct: 20, holdMaxMs: 300_000, flap, services: {} };
+    const runner = start(config([template(dir, 'a.hbs')], { dry: true, wait: { minMs: 1000, maxMs: 5000 }, guards }), source, stream);
+    await runner.start();
+    await settle();
+    expect(prints).toHaveLength(1);
+    for (let step = 1; step <= 300; step++) {
+      source.update(TEN((n) => n !== 10 || step % 2 === 0));
+      await vi.advanceTimersByTimeAsync(100);
+      await settle();
+    }
+    return { renders: runner.stats.renders, prints: prints.length };
+  }
+
+  it('a 0/1 flap every 100 ms for 30 s with wait 1s:5s renders at most 7 times', async () => {
+    const { renders } = await flapRenders(undefined);
+    // The first render, then one per max wait (5 s): the 1 s of calm never comes.
+    expect(renders).toBeGreaterThanOrEqual(6);
+    expect(renders).toBeLessThanOrEqual(7);
+  });
+
+  it('with flap damping (5 changes in 30 s) the same flap renders at most 3 times', async () => {
+    const { renders } = await flapRenders({ changes: 5, windowMs: 30_000, dampedWaitMs: 30_000 });
+    expect(renders).toBeGreaterThanOrEqual(2);
+    expect(renders).toBeLessThanOrEqual(3);
+  });
+
+  it('holds a mass drop: 6 of 10 failing keeps 8 in the file, marked Held', async () => {
+    const dir = workspace({ 'a.hbs': '{{#each (service "web")}}{{ID}}{{#if Held}}(held){{/if}} {{/each}}|{{#with (serviceStatus "web")}}{{Healthy}}/{{Held}}{{/with}}' });
+    const { stream, prints } = dryCapture();
+    const source = new ScriptedSource('file', TEN(() => true));
+    const guards = { allowlist: { cidrs: [], tags: [], dcs: [] }, maxRemovalPct: 20, holdMaxMs: 300_000, flap: undefined, services: {} };
+    const runner = start(config([template(dir, 'a.hbs')], { dry: true, guards }), source, stream);
+    await runner.start();
+    await until(() => prints.length === 1);
+    source.update(TEN((n) => n <= 4));
+    await until(() => prints.length === 2);
+    const shown = prints[1] ?? '';
+    expect(shown.match(/web-\d+/g)).toHaveLength(8);
+    expect(shown.match(/\(held\)/g)).toHaveLength(4);
+    expect(shown).toMatch(/\|4\/4\n$/);
+
+    runner.releaseHeld();
+    await until(() => prints.length === 3);
+    expect((prints[2] ?? '').match(/web-\d+/g)).toHaveLength(4);
+  });
+
+  it('keeps instances outside the allowlist from templates', async () => {
+    const dir = workspace({ 'a.hbs': '{{#each (service "web")}}{{Address}} {{/each}}' });
+    const { stream, prints } = dryCapture();
+    const source = new ScriptedSource('file', 'services:\n  web:\n    - { address: 10.0.0.1, port: 80 }\n    - { address: 192.168.0.9, port: 80 }\n');
+    const guards = { allowlist: { cidrs: ['10.0.0.0/8'], tags: [], dcs: [] }, maxRemovalPct: 20, holdMaxMs: 300_000, flap: undefined, services: {} };
+    await start(config([template(dir, 'a.hbs')], { dry: true, guards }), source, stream).start();
+    await until(() => prints.length === 1);
+    expect(prints[0]).toMatch(/\n10\.0\.0\.1 \n$/);
   });
 });

@@ -1,4 +1,5 @@
 import type { DependencyValue } from '../../catalog/types.js';
+import { sleep } from '../../time.js';
 import { ConsulRequestError, type BlockingOptions, type ConsulReply, type ConsulRequest, type ReadMode } from './client.js';
 
 /** What a watch needs of a client: one read (ConsulClient in production, a script in tests). */
@@ -60,22 +61,6 @@ export function nextIndex(previous: number, replied: number | undefined): number
   if (replied === undefined) return 0;
   if (replied < previous) return 0;
   return Math.max(replied, 1);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted || ms <= 0) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**

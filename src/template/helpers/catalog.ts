@@ -1,5 +1,5 @@
 import { parseServiceQuery } from '../../catalog/query.js';
-import type { KeyPair } from '../../catalog/types.js';
+import { dependencyId, type KeyPair } from '../../catalog/types.js';
 import { optionalString, renderContextOf, splitArgs, stringArg, type Helper } from './args.js';
 
 const NO_PAIRS: readonly KeyPair[] = Object.freeze([]);
@@ -41,6 +41,23 @@ export const catalogHelpers: Record<string, Helper> = {
       throw new Error(`service "${query.name}": filter= and nodeMeta= are evaluated by Consul; source "${source}" is ${ctx.schemeOf(source) ?? 'unknown'}`);
     }
     return ctx.need(query) ?? [];
+  },
+
+  /**
+   * `(serviceStatus "web" …)` (same arguments as `service`): the guards' view of the query,
+   * `{ Healthy, Held, Filtered, Damped }`, numbers as strings.
+   */
+  serviceStatus(...args) {
+    const { params, options } = splitArgs(args);
+    const ctx = renderContextOf(options);
+    const query = parseServiceQuery(stringArg('serviceStatus', params, 0, 'a service name'), {
+      tag: optionalString(options.hash.tag),
+      dc: optionalString(options.hash.dc),
+      status: optionalString(options.hash.status),
+      source: ctx.source(options.hash.source),
+    });
+    const instances = ctx.need(query) ?? [];
+    return ctx.inputs.guardStatus?.(dependencyId(query)) ?? { Healthy: String(instances.length), Held: '0', Filtered: '0', Damped: 'false' };
   },
 
   /** `(services)`: every service with the union of its tags, sorted by name. */

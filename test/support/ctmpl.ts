@@ -251,13 +251,11 @@ export function startCtmpl(args: readonly string[], options: { cwd: string; env?
 }
 
 /**
- * Minimum time between two edits of the same watched file. chokidar 5 drops a `change` event that
- * comes less than 50 ms after the previous one for the same path (node_modules/chokidar/index.js,
- * `_throttle(EV.CHANGE, path, 50)`, with no trailing event). The catalog source re-reads its file
- * once more after each event (src/sources/file.ts), but the template watcher in src/runner.ts does
- * not, so a template edit that quick is lost (see the "quick successive edits" tests). Tests about
- * something else space their edits as an operator's would be; the gap is for the watcher, never
- * for waiting on ctmpl: every effect is still awaited with waitFor.
+ * Minimum time between two edits of the same watched file, as an operator's edits would be spaced.
+ * chokidar 5 drops a `change` event that comes less than 50 ms after the previous one for the same
+ * path; ctmpl's watcher (src/sources/watch-files.ts) reads the file again after each event to make
+ * up for it, which the "quick successive edits" tests check with spacing off. The gap is never for
+ * waiting on ctmpl: every effect is still awaited with waitFor.
  */
 export const EDIT_SPACING_MS = 120;
 const lastEdit = new Map<string, number>();

@@ -51,7 +51,7 @@ async function scenario(flap: FlapSpec | undefined): Promise<{ renders: number; 
     let present = true;
     while (Date.now() < end) {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      const next = (seed >> 16) % 3 !== 0 ? !present : present;
+      const next: boolean = (seed >> 16) % 3 !== 0 ? !present : present;
       if (next !== present) changes += 1;
       present = next;
       writeFileSync(catalogPath, catalog(present));

@@ -31,7 +31,7 @@ export interface ConsulAgent {
   api(method: string, path: string, body?: unknown, token?: string): Promise<unknown>;
   /** Kills the agent (SIGKILL: an outage, not a shutdown). */
   kill(): Promise<void>;
-  /** Starts it again on the same ports (a dev agent comes back with an empty catalog). */
+  /** Starts it again on the same ports: the raft state (catalog, KV) starts over; services registered through the agent API come back from its data dir. */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }

@@ -87,8 +87,10 @@ function readTlsFile(path: string | undefined, what: string): Buffer | undefined
  */
 export class ConsulClient {
   private readonly raw: RawConsul;
+  private readonly hasToken: boolean;
 
   constructor(settings: ConsulSettings, token: string | undefined) {
+    this.hasToken = token !== undefined && token !== '';
     const secure = settings.scheme === 'https';
     const ca = [...(settings.tls.caPath ? readCaPath(settings.tls.caPath) : []), ...[readTlsFile(settings.tls.caCert, 'CA certificate')].filter((b): b is Buffer => b !== undefined)];
     const agent = secure
@@ -127,6 +129,7 @@ export class ConsulClient {
     try {
       const result = await this.call(request, common);
       const [res, body] = Array.isArray(result) ? (result as [RawResponse, unknown]) : [undefined, result];
+      this.refuseAclFiltered(request, res, body);
       const indexText = header(res, 'x-consul-index');
       const index = indexText === undefined ? undefined : Number(indexText);
       return {
@@ -144,6 +147,25 @@ export class ConsulClient {
 
   destroy(): void {
     this.raw.destroy();
+  }
+
+  /**
+   * Consul answers a catalog read it may not show with 200 and less data, not with 403. Rendering
+   * that would empty an upstream because of a token problem, so such answers are errors (and the
+   * last good data stays): instances hidden by ACLs, and an empty answer to a request without a
+   * token where Consul denies by default.
+   */
+  private refuseAclFiltered(request: ConsulRequest, res: RawResponse | undefined, body: unknown): void {
+    if (request.kind !== 'health' && request.kind !== 'services') return;
+    const empty = body === undefined || (Array.isArray(body) ? body.length === 0 : typeof body === 'object' && body !== null && Object.keys(body).length === 0);
+    const filtered = header(res, 'x-consul-results-filtered-by-acls') === 'true';
+    // A least-privilege token may see only some services; that listing is data, unless it is empty.
+    if (filtered && (request.kind === 'health' || empty)) {
+      throw new ConsulRequestError('permission denied: Consul hid results from this ACL token (it lacks service or node read access)', 403);
+    }
+    if (!this.hasToken && empty && header(res, 'x-consul-default-acl-policy') === 'deny') {
+      throw new ConsulRequestError('permission denied: no ACL token is set and Consul denies by default (set CONSUL_HTTP_TOKEN_FILE or --consul-token-file)', 403);
+    }
   }
 
   private call(request: ConsulRequest, common: Record<string, unknown>): Promise<unknown> {

@@ -119,8 +119,10 @@ export class BlockingWatch {
         if (signal.aborted || (err instanceof ConsulRequestError && err.aborted)) return;
         this.failures += 1;
         if (this.failures === 1) this.events.failing(err instanceof Error ? err.message : String(err));
-        // A failed blocking query must not be retried with an index the server may have lost.
-        if (err instanceof ConsulRequestError && err.status !== undefined && err.status >= 500) this.index = 0;
+        // After a failure the server may be a new one (restarted agent, failover) whose index is
+        // lower: a query with the old index would block for the whole wait. Start again from 0
+        // (one non-blocking read; identical data is not a change). A 4xx keeps the index.
+        if (!(err instanceof ConsulRequestError) || err.status === undefined || err.status >= 500) this.index = 0;
         await sleep(backoffDelay(this.failures, this.options.timing), signal);
       }
     }

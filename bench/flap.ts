@@ -42,7 +42,7 @@ async function scenario(flap: FlapSpec | undefined): Promise<{ renders: number; 
     const runner = new Runner({ config, logger: pino({ level: 'silent' }) });
     await runner.start();
     await new Promise((r) => setTimeout(r, 500));
-    const before = { ...runner.stats };
+    const before = { ...runner.stats, ...runner.reloadStats };
     let changes = 0;
     const end = Date.now() + DURATION_MS;
     // A fixed pseudo-random up/down sequence: a strictly alternating one would always be in the
@@ -57,7 +57,7 @@ async function scenario(flap: FlapSpec | undefined): Promise<{ renders: number; 
       writeFileSync(catalogPath, catalog(present));
       await new Promise((r) => setTimeout(r, FLIP_MS));
     }
-    const after = { ...runner.stats };
+    const after = { ...runner.stats, ...runner.reloadStats };
     await runner.stop();
     return { renders: after.renders - before.renders, writes: after.writes - before.writes, commandRuns: after.commandRuns - before.commandRuns, changes };
   } finally {

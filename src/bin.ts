@@ -4,6 +4,7 @@ import { loadConfig, type FlagValues } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { errorMessage, InputError } from './errors.js';
 import { createLogger, type Logger } from './observe/log.js';
+import { SystemdNotifier } from './observe/systemd.js';
 import { Runner } from './runner.js';
 import { TemplateUnit } from './template/unit.js';
 
@@ -12,8 +13,17 @@ function printInputError(err: InputError): void {
 }
 
 /** Starts a runner; on an input error it is stopped again and the error rethrown. */
-async function startRunner(config: Config, logger: Logger): Promise<Runner> {
-  const runner = new Runner({ config, logger });
+async function startRunner(config: Config, logger: Logger, systemd?: SystemdNotifier): Promise<Runner> {
+  let batches = 0;
+  const runner = new Runner({
+    config,
+    logger,
+    onReady: () => void systemd?.ready(`${config.templates.length} template(s) rendered; watching ${config.sources.map((s) => s.name).join(', ')}`),
+    onBatch: (destinations) => {
+      batches += 1;
+      void systemd?.status(`${batches} change(s) applied; last: ${destinations.length} file(s) at ${new Date().toISOString()}`);
+    },
+  });
   try {
     await runner.start();
   } catch (err) {
@@ -28,7 +38,7 @@ async function startRunner(config: Config, logger: Logger): Promise<Runner> {
  * not compile is reported and the running one stays; otherwise the pipeline restarts on it
  * (unchanged files are not rewritten, so nothing reloads without reason).
  */
-async function reload(current: Runner, flags: FlagValues, logger: Logger): Promise<Runner> {
+async function reload(current: Runner, flags: FlagValues, logger: Logger, systemd?: SystemdNotifier): Promise<Runner> {
   let config: Config;
   try {
     config = await loadConfig(flags);
@@ -39,12 +49,12 @@ async function reload(current: Runner, flags: FlagValues, logger: Logger): Promi
   }
   await current.stop();
   try {
-    const next = await startRunner(config, logger);
+    const next = await startRunner(config, logger, systemd);
     logger.info('SIGHUP: configuration and templates reloaded');
     return next;
   } catch (err) {
     logger.error({ err: errorMessage(err) }, 'SIGHUP: new configuration failed to start; restarting the previous one');
-    return startRunner(current.configuration, logger);
+    return startRunner(current.configuration, logger, systemd);
   }
 }
 
@@ -64,9 +74,10 @@ async function main(argv: readonly string[]): Promise<number> {
     throw err;
   }
   const logger = createLogger(config.logLevel, config.dry);
+  const systemd = config.once ? undefined : SystemdNotifier.fromEnv();
   let runner: Runner;
   try {
-    runner = await startRunner(config, logger);
+    runner = await startRunner(config, logger, systemd);
   } catch (err) {
     if (err instanceof InputError) {
       printInputError(err);
@@ -84,7 +95,7 @@ async function main(argv: readonly string[]): Promise<number> {
   let reloading: Promise<void> = Promise.resolve();
   process.on('SIGHUP', () => {
     reloading = reloading.then(async () => {
-      runner = await reload(runner, flags, logger);
+      runner = await reload(runner, flags, logger, systemd);
     });
   });
   // The operator's release of instances held by the removal guard.
@@ -95,7 +106,9 @@ async function main(argv: readonly string[]): Promise<number> {
   return new Promise<number>((resolve) => {
     const shutdown = (signal: NodeJS.Signals): void => {
       logger.info({ signal }, 'stopping');
-      void reloading.then(() => runner.stop()).then(() => resolve(0));
+      void systemd?.stopping();
+      // In exec mode the same signal is passed on to the child.
+      void reloading.then(() => runner.stop(signal)).then(() => resolve(0));
     };
     process.once('SIGTERM', shutdown);
     process.once('SIGINT', shutdown);

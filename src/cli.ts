@@ -31,6 +31,12 @@ Examples:
   # from a Consul agent (CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN_FILE… are honoured)
   ctmpl -t upstream.hbs:/etc/nginx/conf.d/up.conf:"nginx -s reload"
 
+  # check before swap, reload nginx once per batch (a failed reload rolls the files back)
+  ctmpl -t up.hbs:/etc/nginx/conf.d/up.conf --check "nginx -t" -c "nginx -s reload"
+
+  # docker sidecar: supervise the proxy, SIGHUP it on change
+  ctmpl -t up.hbs:/etc/nginx/conf.d/up.conf --exec "nginx -g 'daemon off;'"
+
   # everything from a config file (flags override its settings)
   ctmpl --config /etc/ctmpl/ctmpl.yaml
 
@@ -53,6 +59,13 @@ export function buildProgram() {
     .option('--command-timeout <duration>', 'kill a command (and its children) after this long (default 30s)')
     .option('--sandbox-path <dir>', "directory the file helper may read (default: each template's directory)")
     .addOption(new Option('--log-level <level>', 'log level (default info)').choices(LOG_LEVELS))
+    .option('--check <cmd>', 'validate each staged file before it replaces the destination; {{staged}} is its path (templates without their own check)')
+    .addOption(new Option('--write-mode <mode>', 'atomic (rename, default) or in_place (truncate and write: bind-mounted files)').choices(['atomic', 'in_place'] as const))
+    .option('--min-reload-interval <duration>', 'least time between two reloads; changes meanwhile join the next one')
+    .option('--exec <cmd>', 'supervise this command: start it after the first complete render, signal it on change')
+    .option('--exec-reload-signal <signal|none>', 'signal sent to the exec child on change, or none to restart it (default SIGHUP)')
+    .option('--exec-kill-timeout <duration>', 'time the exec child gets to stop before SIGKILL (default 30s)')
+    .option('--exec-splay <duration>', 'random delay up to this long before signalling the exec child')
     .option('--flap <N/window|off>', 'flap damping: more than N changes within WINDOW damp a service (default 5/30s)')
     .option('--flap-wait <duration>', 'how long a damped service waits before rendering (default: the flap window)')
     .option('--max-removal <percent|off>', 'removal guard: most of a service that may go at once (default 20%)')
@@ -119,6 +132,12 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     ['--consul-token-file', o.consulTokenFile],
     ['--max-stale', o.maxStale],
     ['--block-query-wait', o.blockQueryWait],
+    ['--check', o.check],
+    ['--min-reload-interval', o.minReloadInterval],
+    ['--exec', o.exec],
+    ['--exec-reload-signal', o.execReloadSignal],
+    ['--exec-kill-timeout', o.execKillTimeout],
+    ['--exec-splay', o.execSplay],
     ['--flap', o.flap],
     ['--flap-wait', o.flapWait],
     ['--max-removal', o.maxRemoval],
@@ -140,6 +159,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       ...(o.commandTimeout !== undefined ? { commandTimeout: o.commandTimeout } : {}),
       ...(o.sandboxPath !== undefined ? { sandboxPath: o.sandboxPath } : {}),
       ...(o.logLevel !== undefined ? { logLevel: o.logLevel } : {}),
+      ...(o.check !== undefined ? { check: o.check } : {}),
+      ...(o.writeMode !== undefined ? { writeMode: o.writeMode } : {}),
+      ...(o.minReloadInterval !== undefined ? { minReloadInterval: o.minReloadInterval } : {}),
+      ...(o.exec !== undefined ? { exec: o.exec } : {}),
+      ...(o.execReloadSignal !== undefined ? { execReloadSignal: o.execReloadSignal } : {}),
+      ...(o.execKillTimeout !== undefined ? { execKillTimeout: o.execKillTimeout } : {}),
+      ...(o.execSplay !== undefined ? { execSplay: o.execSplay } : {}),
       ...(o.flap !== undefined ? { flap: o.flap } : {}),
       ...(o.flapWait !== undefined ? { flapWait: o.flapWait } : {}),
       ...(o.maxRemoval !== undefined ? { maxRemoval: o.maxRemoval } : {}),

@@ -4,10 +4,12 @@ import { dependencyId, type Dependency, type DependencyValue, type Instance } fr
 import type { Config } from './config/schema.js';
 import { errorMessage } from './errors.js';
 import { Guards } from './guards/guards.js';
-import { sleep } from './time.js';
 import { Quiescence } from './guards/quiescence.js';
 import type { Logger } from './observe/log.js';
-import { writeDestination } from './output/write.js';
+import { ExecSupervisor } from './actions/exec.js';
+import { Reloader, type ChangedFile } from './actions/reload.js';
+import { withStagedPath } from './actions/shell.js';
+import { stageDestination } from './output/write.js';
 import { createSource } from './sources/create.js';
 import type { Source } from './sources/source.js';
 import { ContentWatcher } from './sources/watch-files.js';
@@ -20,6 +22,10 @@ export interface RunnerOptions {
   readonly dryOutput?: NodeJS.WritableStream;
   /** Builds sources; tests pass scripted ones. */
   readonly createSource?: typeof createSource;
+  /** Called once every template has had its first complete render (systemd READY=1). */
+  readonly onReady?: () => void;
+  /** Called after a batch that changed files, with their destinations. */
+  readonly onBatch?: (destinations: readonly string[]) => void;
   /** Environment visible to the `env` helper. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -52,17 +58,33 @@ export class Runner {
   private readonly failures = new Set<TemplateUnit>();
   private readonly guards: Guards;
   /** Counters for logs, tests and (later) metrics. */
-  readonly stats = { renders: 0, writes: 0, commandRuns: 0, commandFailures: 0 };
+  readonly stats = { renders: 0, writes: 0, checkFailures: 0 };
+  private readonly reloader: Reloader;
+  private readonly exec: ExecSupervisor | undefined;
+  private readyAnnounced = false;
   private guardTimer: NodeJS.Timeout | undefined;
   /** Aborts a splay wait on shutdown. */
   private readonly stopping = new AbortController();
   private commandFailed = false;
+  /** Sources with a reported problem and no recovery since (see sourceFailing). */
+  private readonly failingSources = new Set<string>();
   private finish: ((code: number) => void) | undefined;
 
   constructor(private readonly options: RunnerOptions) {
     this.config = options.config;
     this.log = options.logger;
     this.guards = new Guards(options.config.guards, options.logger);
+    this.reloader = new Reloader(
+      this.commands,
+      { command: this.config.command, timeoutMs: this.config.commandTimeoutMs, splayMs: this.config.splayMs, minIntervalMs: this.config.minReloadIntervalMs ?? 0 },
+      options.logger,
+    );
+    this.exec = this.config.exec ? new ExecSupervisor(this.config.exec, options.logger) : undefined;
+  }
+
+  /** Command counters: runs, failures, rollbacks. */
+  get reloadStats(): Reloader['stats'] {
+    return this.reloader.stats;
   }
 
   /**
@@ -82,8 +104,14 @@ export class Runner {
     for (const source of this.sources.values()) {
       await source.start({
         data: (dep, value) => this.onData(dep, value),
-        error: (message, err) => this.log.error({ source: source.name, err: err === undefined ? undefined : errorMessage(err) }, message),
-        info: (message) => this.log.info({ source: source.name }, message),
+        error: (message, err) => {
+          this.log.error({ source: source.name, err: err === undefined ? undefined : errorMessage(err) }, message);
+          this.sourceFailing(source.name);
+        },
+        info: (message) => {
+          this.failingSources.delete(source.name);
+          this.log.info({ source: source.name }, message);
+        },
       });
       this.log.info({ source: source.name, uri: source.description }, 'source started');
     }
@@ -101,7 +129,7 @@ export class Runner {
   });
 
   /** Stops sources, timers and watchers; kills running commands' process trees. */
-  async stop(): Promise<void> {
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.stopping.abort();
@@ -111,6 +139,7 @@ export class Runner {
     await Promise.all([...this.sources.values()].map((s) => s.stop()));
     await this.commands.stopAll();
     await this.batches;
+    await this.exec?.stop(signal);
   }
 
   /** Releases every instance the removal guard holds (the operator's SIGUSR1). */
@@ -118,6 +147,19 @@ export class Runner {
     const now = Date.now();
     for (const [id, value] of this.guards.releaseAll(now)) this.publish(id, value, now);
     this.scheduleGuardTimer();
+  }
+
+  /**
+   * A source reported a problem. Until it reports a recovery, a union (a helper without
+   * `source=`) renders without that source's answers that have not arrived yet, so a registry
+   * that is down at start never blocks the others; answers it gave before stay in use.
+   */
+  private sourceFailing(name: string): void {
+    if (this.failingSources.has(name)) return;
+    this.failingSources.add(name);
+    for (const unit of this.units) {
+      if (unit.waiting.length > 0 && [...unit.deps.values()].some((dep) => dep.source === name)) this.markDue(unit);
+    }
   }
 
   private onData(dep: Dependency, value: DependencyValue): void {
@@ -169,19 +211,34 @@ export class Runner {
 
   private async runBatch(): Promise<void> {
     if (this.stopped) return;
+    // --min-reload-interval: changes that arrive meanwhile join this batch.
+    await this.reloader.paceBatch(this.stopping.signal);
     const units = this.units.filter((u) => this.due.has(u));
     this.due.clear();
-    const changed: TemplateUnit[] = [];
+    const changed: ChangedFile[] = [];
     for (const unit of units) {
-      if (await this.renderAndWrite(unit)) changed.push(unit);
+      const output = this.render(unit);
+      if (output === undefined) continue;
+      const file = await this.stageCheckCommit(unit, output);
+      if (file) changed.push(file);
     }
     this.syncSubscriptions();
-    if (changed.length > 0 && !this.config.dry) await this.runCommands(changed);
+    if (changed.length > 0) {
+      if (!(await this.reloader.run(changed, this.stopping.signal))) this.commandFailed = true;
+      if (this.exec?.running) await this.exec.reload();
+    }
+    if (!this.readyAnnounced && this.units.every((u) => u.rendered)) {
+      this.readyAnnounced = true;
+      // Exec mode: the child starts once every template has its first complete render.
+      if (this.exec && !this.config.once && !this.config.dry) this.exec.start();
+      this.options.onReady?.();
+    }
+    if (changed.length > 0) this.options.onBatch?.(changed.map((f) => f.destination));
     if (this.config.once) this.checkOnceFinished();
   }
 
-  /** Renders one template; returns true when its destination changed. */
-  private async renderAndWrite(unit: TemplateUnit): Promise<boolean> {
+  /** Renders one template; returns the text when every dependency had data and it rendered. */
+  private render(unit: TemplateUnit): string | undefined {
     const started = performance.now();
     let result;
     try {
@@ -189,6 +246,7 @@ export class Runner {
         defaultSource: this.config.sources[0]?.name ?? '',
         sources: new Map(this.config.sources.map((s) => [s.name, s.scheme])),
         lookup: (id) => this.store.get(id),
+        unavailable: (source) => this.failingSources.has(source),
         guardStatus: (id) => this.guards.status(id),
         sandbox: unit.sandbox,
         env: this.options.env ?? process.env,
@@ -196,7 +254,7 @@ export class Runner {
     } catch (err) {
       this.log.error({ template: unit.config.source, destination: unit.name, err: errorMessage(err) }, 'render failed; the last good file stays');
       this.failures.add(unit);
-      return false;
+      return undefined;
     }
     this.failures.delete(unit);
     const ctx = result.context;
@@ -204,7 +262,7 @@ export class Runner {
       for (const [id, dep] of ctx.used) unit.deps.set(id, dep);
       unit.waiting = [...ctx.waiting];
       this.log.debug({ template: unit.config.source, waiting: unit.waiting }, 'waiting for data');
-      return false;
+      return undefined;
     }
     unit.deps = ctx.used;
     unit.waiting = [];
@@ -212,27 +270,64 @@ export class Runner {
     unit.files = ctx.files;
     unit.rendered = true;
     this.stats.renders += 1;
-    const renderMs = Math.round((performance.now() - started) * 100) / 100;
+    this.log.debug({ template: unit.config.source, renderMs: Math.round((performance.now() - started) * 100) / 100 }, 'rendered');
+    return result.output;
+  }
+
+  /**
+   * Puts a rendered text in place: unchanged → nothing; otherwise staged next to the destination,
+   * checked (when a check is set; a failed check leaves the destination alone), then committed.
+   * --dry prints instead. Returns the file written, for the batch's commands (and rollback).
+   */
+  private async stageCheckCommit(unit: TemplateUnit, output: string): Promise<ChangedFile | undefined> {
     if (this.config.dry) {
-      if (result.output === unit.lastOutput) return false;
-      unit.lastOutput = result.output;
-      (this.options.dryOutput ?? process.stdout).write(`> ${unit.name}\n${result.output}\n`);
-      return true;
+      if (output !== unit.lastOutput) (this.options.dryOutput ?? process.stdout).write(`> ${unit.name}\n${output}\n`);
+      unit.lastOutput = output;
+      return undefined;
     }
+    const t = unit.config;
     try {
-      const outcome = await writeDestination(unit.name, result.output, {
-        ...(unit.config.perms === undefined ? {} : { perms: unit.config.perms }),
-        backup: unit.config.backup,
+      const staged = await stageDestination(unit.name, output, {
+        ...(t.perms === undefined ? {} : { perms: t.perms }),
+        ...(t.uid === undefined ? {} : { uid: t.uid }),
+        ...(t.gid === undefined ? {} : { gid: t.gid }),
+        ...(t.writeMode === undefined ? {} : { mode: t.writeMode }),
+        backup: t.backup,
+        onFallback: (destination, code) => this.log.warn({ destination, code }, `cannot rename over ${destination} (${code}: a bind mount?); wrote it in place instead`),
       });
-      unit.lastOutput = result.output;
-      if (outcome === 'written') this.stats.writes += 1;
-      this.log.info({ destination: unit.name, template: unit.config.source, outcome, renderMs }, outcome === 'written' ? 'wrote file' : 'rendered; file unchanged');
-      return outcome === 'written';
+      unit.lastOutput = output;
+      if (staged === 'unchanged') {
+        this.log.info({ destination: unit.name, template: t.source, outcome: 'unchanged' }, 'rendered; file unchanged');
+        return undefined;
+      }
+      if (t.check !== undefined && !(await this.check(unit, staged.staged))) {
+        await staged.discard();
+        this.failures.add(unit);
+        return undefined;
+      }
+      await staged.commit();
+      this.stats.writes += 1;
+      this.log.info({ destination: unit.name, template: t.source, outcome: 'written' }, 'wrote file');
+      return { destination: unit.name, command: t.command, file: staged };
     } catch (err) {
       this.log.error({ destination: unit.name, err: errorMessage(err) }, 'write failed');
       this.failures.add(unit);
-      return false;
+      return undefined;
     }
+  }
+
+  /** Runs the template's check on the staged file; its output is logged either way. */
+  private async check(unit: TemplateUnit, staged: string): Promise<boolean> {
+    const command = withStagedPath(unit.config.check as string, staged);
+    const result = await this.commands.run(command, { timeoutMs: this.config.commandTimeoutMs, env: { CTMPL_STAGED: staged, CTMPL_DESTINATION: unit.name } });
+    const fields = { destination: unit.name, check: unit.config.check, exitCode: result.exitCode, durationMs: result.durationMs, output: result.output || undefined };
+    if (result.ok) {
+      this.log.info(fields, 'check passed');
+      return true;
+    }
+    this.stats.checkFailures += 1;
+    this.log.error(fields, `check failed: ${unit.name} is left as it was and nothing is reloaded; the next change tries again`);
+    return false;
   }
 
   /** Watches what templates use now; drops what no template uses any more. */
@@ -254,42 +349,6 @@ export class Runner {
       this.subscriptions.set(id, { dep, source });
       source.watch(dep);
       this.log.debug({ dependency: id }, 'watching');
-    }
-  }
-
-  /** Each distinct command once: per-template commands first, then the global one. */
-  private async runCommands(changed: TemplateUnit[]): Promise<void> {
-    const byCommand = new Map<string, string[]>();
-    for (const unit of changed) {
-      if (unit.config.command === undefined) continue;
-      byCommand.set(unit.config.command, [...(byCommand.get(unit.config.command) ?? []), unit.name]);
-    }
-    if (this.config.command !== undefined) {
-      byCommand.set(this.config.command, [...(byCommand.get(this.config.command) ?? []), ...changed.map((u) => u.name)]);
-    }
-    const allChanged = changed.map((u) => u.name).join('\n');
-    if (this.config.splayMs > 0 && byCommand.size > 0) {
-      // Splay: a fleet of sidecars seeing the same change does not reload in lockstep.
-      await sleep(Math.random() * this.config.splayMs, this.stopping.signal);
-    }
-    for (const [command, destinations] of byCommand) {
-      if (this.stopped) return;
-      const result = await this.commands.run(command, {
-        timeoutMs: this.config.commandTimeoutMs,
-        env: {
-          CTMPL_DESTINATIONS: [...new Set(destinations)].join('\n'),
-          CTMPL_CHANGED: allChanged,
-          CTMPL_CHANGED_COUNT: String(changed.length),
-        },
-      });
-      this.stats.commandRuns += 1;
-      const fields = { command, exitCode: result.exitCode, signal: result.signal, durationMs: result.durationMs, output: result.output || undefined };
-      if (result.ok) this.log.info(fields, 'command succeeded');
-      else {
-        this.commandFailed = true;
-        this.stats.commandFailures += 1;
-        this.log.error(fields, result.timedOut ? `command timed out after ${this.config.commandTimeoutMs} ms; its process tree was killed` : 'command failed');
-      }
     }
   }
 

@@ -10,6 +10,11 @@ export interface ServiceQueryOptions {
   filter?: string;
   nodeMeta?: string;
   source: string;
+  /**
+   * The source's service names contain dots (ZooKeeper's Dubbo interfaces, DNS SRV names): the
+   * text before `@`, `~` or `|` is the whole name, and a tag is given only with `tag=`.
+   */
+  dottedNames?: boolean;
 }
 
 /** Thrown for a malformed query inside a template; the runner reports it with the template's name. */
@@ -42,12 +47,12 @@ export function parseServiceQuery(text: string, options: ServiceQueryOptions): S
     rest = rest.slice(0, at);
   }
   let tag = options.tag;
-  const dot = rest.lastIndexOf('.');
+  const dot = options.dottedNames ? -1 : rest.lastIndexOf('.');
   if (dot >= 0) {
     tag ??= rest.slice(0, dot);
     rest = rest.slice(dot + 1);
   }
-  if (!/^[A-Za-z0-9_-]+$/.test(rest)) {
+  if (!(options.dottedNames ? /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/ : /^[A-Za-z0-9_-]+$/).test(rest)) {
     throw new QueryError(`service "${text}": "${rest}" is not a service name (expected [tag.]name[@dc][|status,…])`);
   }
   if (dc !== undefined && !/^[A-Za-z0-9_.-]+$/.test(dc)) throw new QueryError(`service "${text}": bad datacenter "${dc}"`);

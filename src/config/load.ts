@@ -2,9 +2,15 @@ import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import type { LogLevel } from '../observe/log.js';
 import { resolveConsulSettings, type ConsulOverrides } from '../sources/consul/settings.js';
+import { parseDnsUri } from '../sources/dns/settings.js';
+import { parseEtcdUri } from '../sources/etcd/settings.js';
+import { parseZooKeeperUri } from '../sources/zookeeper/settings.js';
 import { readDataFile, validateDataFile } from './data-file.js';
 import { parseDuration, parseWait, type WaitSpec } from './duration.js';
+import { constants as osConstants } from 'node:os';
 import { Allowlist } from '../guards/allowlist.js';
+import { resolveGroup, resolveUser } from '../output/owner.js';
+import type { WriteMode } from '../output/write.js';
 import type { GuardSettings, ServiceGuardSettings } from '../guards/guards.js';
 import {
   configFileSchema,
@@ -15,6 +21,7 @@ import {
   DEFAULT_WAIT,
   type Config,
   type ConfigFile,
+  type ExecSettings,
   type SourceConfig,
   type TemplateConfig,
 } from './schema.js';
@@ -40,6 +47,13 @@ export interface FlagValues {
   allowCidr?: string[];
   allowTag?: string[];
   allowDc?: string[];
+  check?: string;
+  writeMode?: WriteMode;
+  minReloadInterval?: string;
+  exec?: string;
+  execReloadSignal?: string;
+  execKillTimeout?: string;
+  execSplay?: string;
 }
 
 /** Consul connection flags (Consul's own names); durations still as text. */
@@ -61,13 +75,13 @@ export interface ConsulFlagValues {
 
 /** Registries ctmpl knows by name; only those with a reader in this build can be used. */
 const AVAILABLE_SCHEMES = new Set(['file', 'consul']);
-const PLANNED_SCHEMES = new Set(['etcd', 'zk', 'dns', 'eureka', 'nacos']);
+const PLANNED_SCHEMES = new Set(['eureka', 'nacos']);
 
 type ParsedSource = Omit<SourceConfig, 'consul'> & { explicitName: boolean };
 
 /**
  * Parses `[name=]uri`: `file:PATH` (resolved against `baseDir`), `consul:`, `consul://host:port`,
- * `consul+https://host:port`.
+ * `consul+https://host:port`, `etcd[+https]://hosts/PREFIX`, `zk://hosts/ROOT`, `dns:[//server:port]`.
  */
 export function parseSourceSpec(spec: string, baseDir: string, what: string): ParsedSource {
   const named = /^([A-Za-z0-9_-]+)=(.*)$/s.exec(spec);
@@ -81,12 +95,18 @@ export function parseSourceSpec(spec: string, baseDir: string, what: string): Pa
     const target = address === '' ? '' : `${consul[2] ?? 'http'}://${address}`;
     return { name: named ? (named[1] as string) : 'consul', scheme: 'consul', target, explicitName: named !== null };
   }
+  // etcd://h1:2379,h2:2379/PREFIX, zk://h1:2181/ROOT, dns://server:port: checked here, so a bad
+  // URI stops ctmpl before it starts.
+  const registry = { name: named ? (named[1] as string) : fullScheme.replace(/\+https$/, ''), target: uri, explicitName: named !== null };
+  if (fullScheme === 'etcd' || fullScheme === 'etcd+https') return { ...registry, scheme: 'etcd', etcd: parseEtcdUri(fullScheme, rest, baseDir, what) };
+  if (fullScheme === 'zk') return { ...registry, scheme: 'zk', zookeeper: parseZooKeeperUri(rest, what) };
+  if (fullScheme === 'dns') return { ...registry, scheme: 'dns', dns: parseDnsUri(rest, what) };
   const scheme = fullScheme;
   if (!AVAILABLE_SCHEMES.has(scheme)) {
     if (PLANNED_SCHEMES.has(scheme)) {
       throw new InputError(`${what}: the ${scheme} source is not available in this version of ctmpl`, undefined, 'use a static catalog: --source file:PATH (see templates/examples/catalog.yaml)');
     }
-    throw new InputError(`${what}: "${spec}" is not a source URI`, undefined, 'write [name=]file:PATH or [name=]consul://HOST:PORT, e.g. --source file:templates/examples/catalog.yaml');
+    throw new InputError(`${what}: "${spec}" is not a source URI`, undefined, 'write [name=]file:PATH, [name=]consul://HOST:PORT, etcd://HOST:PORT/PREFIX, zk://HOST:PORT/ROOT or dns://SERVER:PORT, e.g. --source file:templates/examples/catalog.yaml');
   }
   const path = rest.replace(/^\/\/(?=\/)/, '');
   if (path === '') throw new InputError(`${what}: "${spec}" names no file`, undefined, 'write file:PATH, e.g. file:catalog.yaml');
@@ -122,6 +142,32 @@ function nameSources(specs: ParsedSource[]): ParsedSource[] {
     seen.add(source.name);
     return source;
   });
+}
+
+/** A duration from a flag (wins) or the config file, or undefined when neither gives one. */
+function optionalDuration(flagValue: string | undefined, fileValue: string | undefined, flag: string, key: string): number | undefined {
+  if (flagValue !== undefined) return parseDuration(flagValue, flag);
+  return fileValue === undefined ? undefined : parseDuration(fileValue, key);
+}
+
+const SIGNALS = new Set(Object.keys(osConstants.signals));
+
+/** Exec mode settings; undefined when no exec command is given. */
+function execSettingsFrom(flags: FlagValues, file: ConfigFile, fileLabel: string): ExecSettings | undefined {
+  const command = flags.exec ?? file.exec?.command;
+  if (command === undefined) return undefined;
+  const signalText = flags.execReloadSignal ?? file.exec?.reload_signal ?? 'SIGHUP';
+  const signal = signalText.toUpperCase().startsWith('SIG') ? signalText.toUpperCase() : `SIG${signalText.toUpperCase()}`;
+  if (signalText.toLowerCase() !== 'none' && !SIGNALS.has(signal)) {
+    throw new InputError(`${flags.execReloadSignal !== undefined ? '--exec-reload-signal' : `${fileLabel}exec.reload_signal`}: "${signalText}" is not a signal`, undefined, 'use a signal name such as SIGHUP or SIGUSR2, or none to restart the child instead');
+  }
+  return {
+    command,
+    reloadSignal: signalText.toLowerCase() === 'none' ? undefined : (signal as NodeJS.Signals),
+    killTimeoutMs: optionalDuration(flags.execKillTimeout, file.exec?.kill_timeout, '--exec-kill-timeout', `${fileLabel}exec.kill_timeout`) ?? 30_000,
+    splayMs: optionalDuration(flags.execSplay, file.exec?.splay, '--exec-splay', `${fileLabel}exec.splay`) ?? 0,
+    restartBackoffMaxMs: optionalDuration(undefined, file.exec?.restart_backoff_max, '', `${fileLabel}exec.restart_backoff_max`) ?? 60_000,
+  };
 }
 
 /** `20`, `20%` → 20; `off` → undefined. */
@@ -236,6 +282,8 @@ export async function loadConfig(flags: FlagValues, cwd: string = process.cwd())
       : source,
   );
 
+  const globalCheck = flags.check ?? file.check;
+  const globalWriteMode = flags.writeMode ?? file.write_mode;
   const globalSandbox = flags.sandboxPath !== undefined ? resolve(cwd, flags.sandboxPath) : file.sandbox_path !== undefined ? resolve(fileDir, file.sandbox_path) : undefined;
   const templates: TemplateConfig[] = [
     ...(file.templates ?? []).map((t, i): TemplateConfig => {
@@ -248,11 +296,15 @@ export async function loadConfig(flags: FlagValues, cwd: string = process.cwd())
         perms: parsePerms(t.perms),
         backup: t.backup ?? false,
         sandbox: t.sandbox_path !== undefined ? resolve(fileDir, t.sandbox_path) : (globalSandbox ?? dirname(source)),
+        check: t.check ?? globalCheck,
+        writeMode: t.write_mode ?? globalWriteMode,
+        uid: t.user === undefined ? undefined : resolveUser(String(t.user)),
+        gid: t.group === undefined ? undefined : resolveGroup(String(t.group)),
       };
     }),
     ...flags.template.map((spec): TemplateConfig => {
       const parsed = parseTemplateSpec(spec, cwd);
-      return { ...parsed, wait: undefined, perms: undefined, backup: false, sandbox: globalSandbox ?? dirname(parsed.source) };
+      return { ...parsed, wait: undefined, perms: undefined, backup: false, sandbox: globalSandbox ?? dirname(parsed.source), check: globalCheck, writeMode: globalWriteMode };
     }),
   ];
   if (templates.length === 0) {
@@ -273,6 +325,9 @@ export async function loadConfig(flags: FlagValues, cwd: string = process.cwd())
     timeoutText === undefined ? DEFAULT_COMMAND_TIMEOUT_MS : parseDuration(timeoutText, flags.commandTimeout !== undefined ? '--command-timeout' : `${fileLabel}command_timeout`);
   if (commandTimeoutMs <= 0) throw new InputError('the command timeout must be longer than 0', undefined, 'for example --command-timeout 30s');
 
+  if (flags.once && (flags.exec ?? file.exec) !== undefined) {
+    throw new InputError('--exec cannot be combined with --once', undefined, 'exec mode supervises a long-running child; drop --once, or use -c for a one-off command');
+  }
   return {
     sources,
     templates,
@@ -283,6 +338,8 @@ export async function loadConfig(flags: FlagValues, cwd: string = process.cwd())
     dry: flags.dry,
     logLevel: flags.logLevel ?? file.log_level ?? 'info',
     guards: guardSettingsFrom(flags, file, fileLabel),
+    minReloadIntervalMs: optionalDuration(flags.minReloadInterval, file.min_reload_interval, '--min-reload-interval', `${fileLabel}min_reload_interval`) ?? 0,
+    exec: execSettingsFrom(flags, file, fileLabel),
     splayMs: (flags.splay ?? file.splay) === undefined ? 0 : parseDuration((flags.splay ?? file.splay) as string, flags.splay !== undefined ? '--splay' : `${fileLabel}splay`),
   };
 }

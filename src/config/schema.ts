@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import type { WaitSpec } from './duration.js';
 import type { ConsulSettings } from '../sources/consul/settings.js';
+import type { EtcdSettings } from '../sources/etcd/settings.js';
+import type { ZooKeeperSettings } from '../sources/zookeeper/settings.js';
+import type { DnsSettings } from '../sources/dns/settings.js';
 import type { GuardSettings } from '../guards/guards.js';
+import type { WriteMode } from '../output/write.js';
 import { LOG_LEVELS, type LogLevel } from '../observe/log.js';
 
 /** The config file as written by the operator (snake_case keys, as consul-template's HCL). */
@@ -17,6 +21,11 @@ export const templateFileSchema = z.strictObject({
   perms: z.union([z.string().regex(/^0?[0-7]{3,4}$/, 'must be an octal mode such as "0644"'), z.number().int().min(0).max(0o7777)]).optional(),
   backup: z.boolean().optional(),
   sandbox_path: nonEmpty.optional(),
+  /** Validates the staged file before it replaces the destination; `{{staged}}` is its path. */
+  check: nonEmpty.optional(),
+  write_mode: z.enum(['atomic', 'in_place']).optional(),
+  user: z.union([nonEmpty, z.number().int().nonnegative()]).optional(),
+  group: z.union([nonEmpty, z.number().int().nonnegative()]).optional(),
 });
 
 /** consul-template's `consul { … }` block, with its key names. */
@@ -51,6 +60,18 @@ export const configFileSchema = z.strictObject({
   log_level: z.enum(LOG_LEVELS).optional(),
   sandbox_path: nonEmpty.optional(),
   consul: consulFileSchema.optional(),
+  check: nonEmpty.optional(),
+  write_mode: z.enum(['atomic', 'in_place']).optional(),
+  min_reload_interval: durationText.optional(),
+  exec: z
+    .strictObject({
+      command: nonEmpty,
+      reload_signal: nonEmpty.optional(),
+      kill_timeout: durationText.optional(),
+      splay: durationText.optional(),
+      restart_backoff_max: durationText.optional(),
+    })
+    .optional(),
   flap: z.string().min(1).optional(),
   flap_wait: durationText.optional(),
   max_removal: percentOrOff.optional(),
@@ -79,6 +100,23 @@ export interface TemplateConfig {
   readonly backup: boolean;
   /** Directory `file` may read from; defaults to the template's own directory. */
   readonly sandbox: string;
+  /** Check command run on the staged file (this template's, else the global `--check`). */
+  readonly check?: string | undefined;
+  readonly writeMode?: WriteMode | undefined;
+  readonly uid?: number | undefined;
+  readonly gid?: number | undefined;
+}
+
+/** Exec mode: ctmpl supervises one child (the docker-sidecar pattern). */
+export interface ExecSettings {
+  readonly command: string;
+  /** Signal sent on change; undefined restarts the child instead. */
+  readonly reloadSignal: NodeJS.Signals | undefined;
+  readonly killTimeoutMs: number;
+  /** Random delay up to this long before signalling the child. */
+  readonly splayMs: number;
+  /** Restart backoff after an unexpected exit: doubles from 1 s up to this. */
+  readonly restartBackoffMaxMs: number;
 }
 
 export interface SourceConfig {
@@ -88,6 +126,10 @@ export interface SourceConfig {
   readonly target: string;
   /** Connection settings of a Consul source. */
   readonly consul?: ConsulSettings;
+  /** Settings of an etcd, ZooKeeper or DNS source (parsed from its URI). */
+  readonly etcd?: EtcdSettings;
+  readonly zookeeper?: ZooKeeperSettings;
+  readonly dns?: DnsSettings;
 }
 
 /** Everything the runner needs, after flags, config file and defaults are merged. */
@@ -103,6 +145,9 @@ export interface Config {
   readonly guards: GuardSettings;
   /** Random delay up to this long before each batch's commands (0: none). */
   readonly splayMs: number;
+  /** Least time between two batches' commands; changes meanwhile join the next batch. */
+  readonly minReloadIntervalMs?: number;
+  readonly exec?: ExecSettings | undefined;
 }
 
 /** Defaults that protect a reload target: a burst of changes becomes one reload. */

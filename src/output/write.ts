@@ -1,14 +1,23 @@
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, copyFile, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+export type WriteMode = 'atomic' | 'in_place';
 
 export interface WriteOptions {
-  /** File mode to set; by default an existing file keeps its mode and a new file gets 0644. */
+  /** atomic: rename over the destination; in_place: truncate and write (bind-mounted files). */
+  mode?: WriteMode;
+  /** File mode; by default an existing file keeps its mode and a new file gets 0644. */
   perms?: number;
+  /** Owner and group ids to set; by default an existing file keeps its owner and group. */
+  uid?: number;
+  gid?: number;
   /** Keep the previous content as `DEST.bak` before replacing it. */
   backup?: boolean;
-  /** Told the temporary file's path (it sits next to the destination, so rename is atomic). */
-  onTempFile?: (path: string) => void;
+  /** Told about a fallback from rename to in-place writing. */
+  onFallback?: (destination: string, code: string) => void;
+  /** The rename step, replaceable in tests to show EBUSY/EXDEV. */
+  renameFile?: (from: string, to: string) => Promise<void>;
 }
 
 export type WriteOutcome = 'unchanged' | 'written';
@@ -25,6 +34,18 @@ export class WriteError extends Error {
   }
 }
 
+function writeError(path: string, err: unknown): WriteError {
+  if (err instanceof WriteError) return err;
+  const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+  const hint =
+    code === 'EACCES' || code === 'EPERM'
+      ? `check that ctmpl's user may write to ${dirname(path)}`
+      : code === 'ENOTDIR' || code === 'EISDIR'
+        ? 'the destination (or one of its parents) is not a directory/file as expected; fix the destination path'
+        : 'check the destination path and the disk';
+  return new WriteError(path, code, `cannot write ${path} (${code}): ${hint}; the previous file is left as it was`);
+}
+
 async function readExisting(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
@@ -34,31 +55,118 @@ async function readExisting(path: string): Promise<string | undefined> {
   }
 }
 
-/**
- * Writes a rendered file only when its content differs from what is on disk: temp file in the
- * destination's directory, fsync, rename. Owner and mode of an existing file are kept.
- */
-export async function writeDestination(path: string, content: string, options: WriteOptions = {}): Promise<WriteOutcome> {
+/** Writes and fsyncs a whole file (O_TRUNC on an existing file keeps its inode: bind mounts). */
+async function writeFully(path: string, content: string, flags: 'w' | 'wx', mode?: number): Promise<void> {
+  const handle = await open(path, flags, mode);
   try {
-    const existing = await readExisting(path);
-    if (existing === content) return 'unchanged';
-    await mkdir(dirname(path), { recursive: true });
-    if (options.backup && existing !== undefined) await copyFile(path, `${path}.bak`);
-    const mode = options.perms ?? (existing === undefined ? 0o644 : undefined);
-    await writeFileAtomic(path, content, {
-      fsync: true,
-      ...(mode === undefined ? {} : { mode }),
-      ...(options.onTempFile ? { tmpfileCreated: options.onTempFile } : {}),
-    });
-    return 'written';
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-    const hint =
-      code === 'EACCES' || code === 'EPERM'
-        ? `check that ctmpl's user may write to ${dirname(path)}`
-        : code === 'ENOTDIR' || code === 'EISDIR'
-          ? 'the destination (or one of its parents) is not a directory/file as expected; fix the destination path'
-          : 'check the destination path and the disk';
-    throw new WriteError(path, code, `cannot write ${path} (${code}): ${hint}; the previous file is left as it was`);
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
+}
+
+/**
+ * A rendered file written next to its destination but not yet in place, so a check command can
+ * validate it first. `commit` puts it in place; `discard` drops it; after a commit, `restore`
+ * puts the previous content back (rollback after a failed reload).
+ */
+export interface StagedFile {
+  readonly destination: string;
+  readonly staged: string;
+  /** The destination's content before this write; undefined when it did not exist. */
+  readonly previous: string | undefined;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+  restore(): Promise<void>;
+}
+
+/**
+ * Stages `content` for `path` when it differs from what is on disk: a temp file in the
+ * destination's directory (so the final rename is atomic), with the mode and owner the destination
+ * will have, fsynced. Returns 'unchanged' when the content is already there.
+ */
+export async function stageDestination(path: string, content: string, options: WriteOptions = {}): Promise<StagedFile | 'unchanged'> {
+  let previous: string | undefined;
+  let staged: string | undefined;
+  try {
+    previous = await readExisting(path);
+    if (previous === content) return 'unchanged';
+    await mkdir(dirname(path), { recursive: true });
+    const existing = previous === undefined ? undefined : await stat(path);
+    const mode = options.perms ?? (existing ? existing.mode & 0o7777 : 0o644);
+    staged = join(dirname(path), `.${basename(path)}.ctmpl-${randomBytes(4).toString('hex')}`);
+    await writeFully(staged, content, 'wx', 0o600);
+    await chmod(staged, mode);
+    const uid = options.uid ?? existing?.uid;
+    const gid = options.gid ?? existing?.gid;
+    if ((uid !== undefined || gid !== undefined) && process.getuid?.() === 0) await chown(staged, uid ?? -1, gid ?? -1);
+  } catch (err) {
+    if (staged) await unlink(staged).catch(() => undefined);
+    throw writeError(path, err);
+  }
+  const stagedPath = staged;
+  const prior = previous;
+  return {
+    destination: path,
+    staged: stagedPath,
+    previous: prior,
+    commit: () => commitStaged(path, stagedPath, content, prior, options),
+    discard: () => unlink(stagedPath).catch(() => undefined),
+    restore: () => restoreDestination(path, prior, options),
+  };
+}
+
+async function commitStaged(path: string, staged: string, content: string, previous: string | undefined, options: WriteOptions): Promise<void> {
+  try {
+    if (options.backup && previous !== undefined) await copyFile(path, `${path}.bak`);
+    if (options.mode === 'in_place' && previous !== undefined) {
+      await writeInPlace(path, content, options);
+      await unlink(staged);
+      return;
+    }
+    try {
+      await (options.renameFile ?? rename)(staged, path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      // A bind-mounted single file cannot be replaced by rename (EBUSY, or EXDEV across mounts).
+      if ((code !== 'EBUSY' && code !== 'EXDEV') || previous === undefined) throw err;
+      options.onFallback?.(path, code);
+      await writeInPlace(path, content, options);
+      await unlink(staged);
+    }
+  } catch (err) {
+    await unlink(staged).catch(() => undefined);
+    throw writeError(path, err);
+  }
+}
+
+/** Truncate and write the destination itself: its inode, owner and mode stay (perms applied). */
+async function writeInPlace(path: string, content: string, options: WriteOptions): Promise<void> {
+  await writeFully(path, content, 'w');
+  if (options.perms !== undefined) await chmod(path, options.perms);
+}
+
+/** Puts the previous content back, the same way it was replaced; a file that was new is removed. */
+async function restoreDestination(path: string, previous: string | undefined, options: WriteOptions): Promise<void> {
+  try {
+    if (previous === undefined) {
+      await unlink(path).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
+      return;
+    }
+    const staged = await stageDestination(path, previous, { ...options, backup: false });
+    if (staged !== 'unchanged') await staged.commit();
+  } catch (err) {
+    throw writeError(path, err);
+  }
+}
+
+/** Stages and commits at once: for a destination without a check. */
+export async function writeDestination(path: string, content: string, options: WriteOptions = {}): Promise<WriteOutcome> {
+  const staged = await stageDestination(path, content, options);
+  if (staged === 'unchanged') return 'unchanged';
+  await staged.commit();
+  return 'written';
 }

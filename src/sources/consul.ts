@@ -97,7 +97,7 @@ export class ConsulSource implements Source {
     const id = dependencyId(dep);
     const watch = this.watches.get(id);
     this.watches.delete(id);
-    this.clearProblem(id);
+    this.clearProblem(id, false);
     void watch?.stop();
   }
 
@@ -116,14 +116,15 @@ export class ConsulSource implements Source {
       return;
     }
     this.problems.set(message, new Set([id]));
-    this.sink?.error(`Consul at ${this.description}: ${message}; retrying with backoff, the last good data stays in use`, undefined);
+    this.sink?.error(`Consul at ${this.description}: ${message} (first for ${id}); retrying with backoff, the last good data stays in use`, undefined);
   }
 
-  private clearProblem(id: string): void {
+  /** `answered` is false when a failing query is dropped: that is not Consul answering again. */
+  private clearProblem(id: string, answered = true): void {
     for (const [message, affected] of this.problems) {
       if (!affected.delete(id) || affected.size > 0) continue;
       this.problems.delete(message);
-      this.sink?.info?.(`Consul at ${this.description} answers again (${message} resolved)`);
+      if (answered) this.sink?.info?.(`Consul at ${this.description} answers again (${message} resolved)`);
     }
   }
 }

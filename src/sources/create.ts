@@ -1,6 +1,9 @@
 import type { SourceConfig } from '../config/schema.js';
 import { ConsulSource } from './consul.js';
+import { DnsSource } from './dns.js';
+import { EtcdSource } from './etcd.js';
 import { FileSource } from './file.js';
+import { ZooKeeperSource } from './zookeeper.js';
 import type { Source } from './source.js';
 
 export interface SourceFactoryOptions {
@@ -16,6 +19,15 @@ export function createSource(config: SourceConfig, options: SourceFactoryOptions
     case 'consul':
       if (!config.consul) throw new Error(`Consul source "${config.name}" has no connection settings`);
       return new ConsulSource(config.name, config.consul);
+    case 'etcd':
+      if (!config.etcd) throw new Error(`etcd source "${config.name}" has no settings`);
+      return new EtcdSource(config.name, config.etcd);
+    case 'zk':
+      if (!config.zookeeper) throw new Error(`ZooKeeper source "${config.name}" has no settings`);
+      return new ZooKeeperSource(config.name, config.zookeeper);
+    case 'dns':
+      if (!config.dns) throw new Error(`DNS source "${config.name}" has no settings`);
+      return new DnsSource(config.name, config.dns);
     default:
       // loadConfig only lets known schemes through; this guards a new scheme added there alone.
       throw new Error(`no reader for source scheme "${config.scheme}"`);

@@ -7,6 +7,8 @@ export interface RenderInputs {
   /** Configured sources: name → scheme (file, consul…). */
   readonly sources: ReadonlyMap<string, string>;
   lookup(id: string): DependencyValue | undefined;
+  /** True while a source reports a problem: a union does not wait for its missing answers. */
+  unavailable?(source: string): boolean;
   /** Guard counts for a service query (healthy, held, filtered, damped), when it has any. */
   guardStatus?(id: string): GuardStatus | undefined;
   /** Real path of the directory `file` may read from. */
@@ -36,6 +38,35 @@ export class RenderContext {
       throw new Error(`unknown source "${text}" (configured: ${[...this.inputs.sources.keys()].join(', ')})`);
     }
     return text;
+  }
+
+  /**
+   * The sources a helper asks: the one named by `source=`, else every configured source whose
+   * scheme is in `capable` (a union). Throws when the named source cannot answer.
+   */
+  sourcesFor(name: unknown, capable: ReadonlySet<string>, what: string): string[] {
+    if (name !== undefined && name !== null && name !== '') {
+      const source = this.source(name);
+      const scheme = this.schemeOf(source) ?? '';
+      if (!capable.has(scheme)) throw new Error(`source "${source}" (${scheme}) has no ${what}`);
+      return [source];
+    }
+    const all = [...this.inputs.sources].filter(([, scheme]) => capable.has(scheme)).map(([source]) => source);
+    if (all.length === 0) throw new Error(`no configured source has ${what} (configured: ${[...this.inputs.sources.keys()].join(', ')})`);
+    return all;
+  }
+
+  /**
+   * Like need, for one member of a union: while its source reports a problem and has not
+   * answered, the render goes on without it instead of waiting.
+   */
+  needInUnion<D extends Dependency>(dep: D): DependencyValues[D['kind']] | undefined {
+    const id = dependencyId(dep);
+    if (this.inputs.lookup(id) === undefined && this.inputs.unavailable?.(dep.source) === true) {
+      this.used.set(id, dep);
+      return undefined;
+    }
+    return this.need(dep);
   }
 
   /** The scheme of a configured source (file, consul…), for options only some registries have. */

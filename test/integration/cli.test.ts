@@ -185,10 +185,10 @@ describe('bad input exits 2 with a message on stderr naming the problem', () => 
     expectInputError(run, `${config}:5:5: unknown key "retry" in templates.0`);
   });
 
-  test('a source that is planned but not in this version (--source etcd://x)', async () => {
+  test('a source that is planned but not in this version (--source nacos://x)', async () => {
     const dir = await tempDir();
-    const run = await runCtmpl(['--source', 'etcd://x', '-t', `${NGINX_TEMPLATE}:out.conf`, '--once'], { cwd: dir });
-    expectInputError(run, /etcd source is not available/, /--source file:/);
+    const run = await runCtmpl(['--source', 'nacos://x', '-t', `${NGINX_TEMPLATE}:out.conf`, '--once'], { cwd: dir });
+    expectInputError(run, /nacos source is not available/, /--source file:/);
     expect(await readdir(dir)).toEqual([]);
   });
 

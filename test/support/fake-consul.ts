@@ -6,8 +6,15 @@
  * It serves GET /v1/health/service/:name, /v1/catalog/services and /v1/kv/... from a scriptable
  * state (an index and a body per path), honours blocking queries (`?index=N&wait=Xs`: the request
  * is held until the path's index moves past N, or moves backwards, or the wait elapses) and records
- * every request. Replies carry Consul's headers: X-Consul-Index, X-Consul-KnownLeader,
- * X-Consul-LastContact, Content-Type application/json.
+ * every request. Replies carry the headers of a real 1.22 agent: X-Consul-Index,
+ * X-Consul-KnownLeader, X-Consul-LastContact, X-Consul-Default-Acl-Policy,
+ * X-Consul-Effective-Consistency, X-Consul-Query-Backend, Content-Type application/json.
+ *
+ *   const fake = await startFakeConsul();            // closed when the test ends
+ *   fake.setService('web', [{ id: 'web-1', address: '10.0.0.1', port: 80 }]);
+ *   fake.inject(HEALTH('web'), { kind: 'status', status: 500 }, 3);   // the next 3 replies fail
+ *   fake.setService('web', [...], { index: 7 });     // the index moves backwards
+ *   fake.requestsFor(HEALTH('web'))                  // what the client asked, when, with which headers
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -74,7 +81,9 @@ export type Fault =
   /** Answer at once, ignoring ?index and ?wait (a proxy that breaks blocking). */
   | { readonly kind: 'noBlock' }
   /** Report this much lag behind the leader (X-Consul-LastContact) on replies to `?stale` reads (only those use it up). */
-  | { readonly kind: 'lastContact'; readonly ms: number };
+  | { readonly kind: 'lastContact'; readonly ms: number }
+  /** Mark the reply X-Consul-Results-Filtered-By-ACLs: true (Consul hid entries the token may not read). */
+  | { readonly kind: 'aclFiltered' };
 
 export interface FaultHandle {
   readonly fault: Fault;
@@ -147,6 +156,8 @@ function allPassing(entry: HealthEntry): boolean {
 export interface FakeConsulOptions {
   /** Longest a blocking query is held, whatever `wait` asks (Consul's own default is 5 min). */
   readonly maxWaitMs?: number;
+  /** X-Consul-Default-Acl-Policy on every reply (a dev agent without ACLs says allow). */
+  readonly defaultAclPolicy?: 'allow' | 'deny';
 }
 
 export class FakeConsul {
@@ -160,6 +171,7 @@ export class FakeConsul {
   private readonly waiters = new Set<Waiter>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly maxWaitMs: number;
+  private readonly defaultAclPolicy: 'allow' | 'deny';
   private closed = false;
 
   private constructor(
@@ -167,6 +179,7 @@ export class FakeConsul {
     options: FakeConsulOptions,
   ) {
     this.maxWaitMs = options.maxWaitMs ?? 10_000;
+    this.defaultAclPolicy = options.defaultAclPolicy ?? 'allow';
     this.resources.set(CATALOG_SERVICES, { index: this.clock, body: {} });
   }
 
@@ -397,7 +410,7 @@ export class FakeConsul {
       faults.push(...this.take(path, ['status']));
     }
     const stale = record.query.stale !== undefined;
-    faults.push(...this.take(path, stale ? ['truncate', 'lastContact'] : ['truncate']));
+    faults.push(...this.take(path, stale ? ['truncate', 'aclFiltered', 'lastContact'] : ['truncate', 'aclFiltered']));
     const applied = faults.map((f) => f.kind);
     const status = faults.find((f): f is Extract<Fault, { kind: 'status' }> => f.kind === 'status');
     if (status) {
@@ -409,13 +422,17 @@ export class FakeConsul {
     const { status: code, body } = this.read(path, record.query);
     const index = faults.some((f) => f.kind === 'omitIndex') ? undefined : this.indexOf(path);
     const lag = faults.find((f): f is Extract<Fault, { kind: 'lastContact' }> => f.kind === 'lastContact');
+    // The headers of a real 1.22 agent (a KV 404 has no body and no Content-Type).
     const headers: Record<string, string> = {
-      'Content-Type': 'application/json',
+      ...(code === 200 ? { 'Content-Type': 'application/json' } : {}),
+      'X-Consul-Default-Acl-Policy': this.defaultAclPolicy,
       'X-Consul-KnownLeader': 'true',
+      'X-Consul-Query-Backend': 'blocking-query',
       'X-Consul-LastContact': String(lag ? lag.ms : 0),
       'X-Consul-Effective-Consistency': stale ? 'stale' : record.query.consistent !== undefined ? 'consistent' : 'leader',
     };
     if (index !== undefined) headers['X-Consul-Index'] = String(index);
+    if (faults.some((f) => f.kind === 'aclFiltered')) headers['X-Consul-Results-Filtered-By-ACLs'] = 'true';
     let text = body === undefined ? '' : JSON.stringify(body);
     if (faults.some((f) => f.kind === 'truncate') && text.length > 1) text = text.slice(0, Math.floor(text.length / 2));
     this.reply(record, res, code, headers, text, index, applied);

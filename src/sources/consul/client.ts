@@ -193,11 +193,13 @@ export class ConsulClient {
 }
 
 function classify(err: unknown, aborted: boolean): ConsulRequestError {
-  const e = err as { message?: string; statusCode?: number; isAbort?: boolean; isTimeout?: boolean; code?: string; response?: RawResponse };
+  const e = err as { message?: string; statusCode?: number; isAbort?: boolean; isTimeout?: boolean; isCodec?: boolean; code?: string; response?: RawResponse };
   if (aborted || e.isAbort) return new ConsulRequestError('request aborted', undefined, true);
+  // A body that does not decode (a truncated reply) comes with the 200 it was sent with.
+  if (e.isCodec || /^decode/.test(e.message ?? '') || err instanceof SyntaxError) return new ConsulRequestError('Consul sent a reply that is not valid JSON (truncated?)', undefined);
   const status = e.response?.statusCode ?? e.statusCode;
   if (status === 403) return new ConsulRequestError('permission denied (HTTP 403): the ACL token is missing or lacks read access', 403);
-  if (status !== undefined) return new ConsulRequestError(`HTTP ${status}: ${e.message ?? 'error'}`, status);
+  if (status !== undefined) return new ConsulRequestError(`HTTP ${status}: ${(e.message ?? 'error').trim()}`, status);
   if (e.isTimeout) return new ConsulRequestError('request timed out', undefined);
   return new ConsulRequestError(e.code ? `${e.code}: ${e.message ?? ''}`.trim() : (e.message ?? String(err)), undefined);
 }

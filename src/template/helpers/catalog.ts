@@ -1,8 +1,77 @@
 import { parseServiceQuery } from '../../catalog/query.js';
-import { dependencyId, type KeyPair } from '../../catalog/types.js';
-import { optionalString, renderContextOf, splitArgs, stringArg, type Helper } from './args.js';
+import { compareInstances, compareStrings } from '../../catalog/select.js';
+import { dependencyId, deepFreeze, type Dependency, type Instance, type KeyPair, type ServiceSummary } from '../../catalog/types.js';
+import { DOTTED_NAME_SCHEMES, KV_SCHEMES, LIST_SCHEMES, SERVICE_SCHEMES } from '../../sources/capabilities.js';
+import type { RenderContext } from '../render-context.js';
+import { optionalString, renderContextOf, splitArgs, stringArg, type Helper, type HelperOptions } from './args.js';
 
 const NO_PAIRS: readonly KeyPair[] = Object.freeze([]);
+
+type ServiceQuery = Extract<Dependency, { kind: 'service' }>;
+
+/** The KV source a helper reads: `source=`, else the first configured source with keys. */
+function kvSource(ctx: RenderContext, name: unknown): string {
+  return ctx.sourcesFor(name, KV_SCHEMES, 'keys and values')[0] as string;
+}
+
+/**
+ * The service queries of one helper call: one for the source named by `source=`, else one per
+ * configured source that answers services (a union), each parsed by its source's naming rules.
+ */
+function serviceQueries(helper: string, params: unknown[], options: HelperOptions, ctx: RenderContext, consulOptions: boolean): { queries: ServiceQuery[]; union: boolean } {
+  const text = stringArg(helper, params, 0, 'a service name');
+  const sources = ctx.sourcesFor(options.hash.source, SERVICE_SCHEMES, 'services');
+  const queries = sources.map((source) => {
+    const scheme = ctx.schemeOf(source) ?? '';
+    const query = parseServiceQuery(text, {
+      tag: optionalString(options.hash.tag),
+      dc: optionalString(options.hash.dc),
+      status: optionalString(options.hash.status),
+      ...(consulOptions
+        ? { near: optionalString(options.hash.near), filter: optionalString(options.hash.filter), nodeMeta: optionalString(options.hash.nodeMeta) }
+        : {}),
+      source,
+      dottedNames: DOTTED_NAME_SCHEMES.has(scheme),
+    });
+    if ((query.filter !== undefined || query.nodeMeta !== undefined) && scheme !== 'consul') {
+      throw new Error(`${helper} "${query.name}": filter= and nodeMeta= are evaluated by Consul; source "${source}" is ${scheme || 'unknown'} (name a Consul source with source=)`);
+    }
+    return query;
+  });
+  return { queries, union: queries.length > 1 };
+}
+
+/**
+ * A union of several sources' answers, in the order the sources are configured: an instance at
+ * an Address:Port already listed by an earlier source is left out (its `Source` tells which
+ * source it came from), then everything is sorted by Node and ID again.
+ */
+export function unionInstances(lists: readonly (readonly Instance[])[]): readonly Instance[] {
+  const seen = new Set<string>();
+  const out: Instance[] = [];
+  for (const list of lists) {
+    for (const instance of list) {
+      const key = `${instance.Address}:${instance.Port}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(instance);
+    }
+  }
+  return deepFreeze(out.sort(compareInstances));
+}
+
+/** Several sources' `services`: one entry per name, tags merged, sorted by name. */
+export function unionServices(lists: readonly (readonly ServiceSummary[])[]): readonly ServiceSummary[] {
+  const tags = new Map<string, Set<string>>();
+  for (const list of lists) {
+    for (const s of list) {
+      const set = tags.get(s.Name) ?? new Set<string>();
+      for (const t of s.Tags) set.add(t);
+      tags.set(s.Name, set);
+    }
+  }
+  return deepFreeze([...tags].map(([Name, set]) => ({ Name, Tags: [...set].sort(compareStrings) })).sort((a, b) => compareStrings(a.Name, b.Name)));
+}
 
 /** Normalizes a KV prefix so `ls "app/config"` and `ls "app/config/"` mean the same folder. */
 function folder(prefix: string): string {
@@ -14,7 +83,7 @@ function keysBelow(args: unknown[], helper: string): { pairs: readonly KeyPair[]
   const { params, options } = splitArgs(args);
   const ctx = renderContextOf(options);
   const prefix = folder(stringArg(helper, params, 0, 'a key prefix'));
-  const pairs = ctx.need({ kind: 'keys', source: ctx.source(options.hash.source), prefix }) ?? NO_PAIRS;
+  const pairs = ctx.need({ kind: 'keys', source: kvSource(ctx, options.hash.source), prefix }) ?? NO_PAIRS;
   return { pairs, prefix };
 }
 
@@ -23,24 +92,14 @@ export const catalogHelpers: Record<string, Helper> = {
   /**
    * `(service "web" tag="v1" dc="dc1" status="passing,warning" source="file")` or
    * `(service "v1.web@dc1|any")`; Consul sources also take `near=`, `filter=`, `nodeMeta=`.
+   * Without `source=`: the union of every configured source that answers services.
    */
   service(...args) {
     const { params, options } = splitArgs(args);
     const ctx = renderContextOf(options);
-    const source = ctx.source(options.hash.source);
-    const query = parseServiceQuery(stringArg('service', params, 0, 'a service name'), {
-      tag: optionalString(options.hash.tag),
-      dc: optionalString(options.hash.dc),
-      status: optionalString(options.hash.status),
-      near: optionalString(options.hash.near),
-      filter: optionalString(options.hash.filter),
-      nodeMeta: optionalString(options.hash.nodeMeta),
-      source,
-    });
-    if ((query.filter !== undefined || query.nodeMeta !== undefined) && ctx.schemeOf(source) !== 'consul') {
-      throw new Error(`service "${query.name}": filter= and nodeMeta= are evaluated by Consul; source "${source}" is ${ctx.schemeOf(source) ?? 'unknown'}`);
-    }
-    return ctx.need(query) ?? [];
+    const { queries, union } = serviceQueries('service', params, options, ctx, true);
+    if (!union) return ctx.need(queries[0] as ServiceQuery) ?? [];
+    return unionInstances(queries.map((q) => ctx.needInUnion(q) ?? []));
   },
 
   /**
@@ -50,14 +109,20 @@ export const catalogHelpers: Record<string, Helper> = {
   serviceStatus(...args) {
     const { params, options } = splitArgs(args);
     const ctx = renderContextOf(options);
-    const query = parseServiceQuery(stringArg('serviceStatus', params, 0, 'a service name'), {
-      tag: optionalString(options.hash.tag),
-      dc: optionalString(options.hash.dc),
-      status: optionalString(options.hash.status),
-      source: ctx.source(options.hash.source),
-    });
-    const instances = ctx.need(query) ?? [];
-    return ctx.inputs.guardStatus?.(dependencyId(query)) ?? { Healthy: String(instances.length), Held: '0', Filtered: '0', Damped: 'false' };
+    const { queries, union } = serviceQueries('serviceStatus', params, options, ctx, false);
+    const statusOf = (query: ServiceQuery, instances: readonly Instance[]): Record<'Healthy' | 'Held' | 'Filtered' | 'Damped', string> =>
+      ctx.inputs.guardStatus?.(dependencyId(query)) ?? { Healthy: String(instances.length), Held: '0', Filtered: '0', Damped: 'false' };
+    if (!union) return statusOf(queries[0] as ServiceQuery, ctx.need(queries[0] as ServiceQuery) ?? []);
+    // A union: counts added up over its sources; Healthy counts the union's distinct instances.
+    const lists = queries.map((q) => ctx.needInUnion(q) ?? []);
+    const parts = queries.map((q, i) => statusOf(q, lists[i] ?? []));
+    const sum = (field: 'Held' | 'Filtered'): string => String(parts.reduce((n, p) => n + Number(p[field]), 0));
+    return {
+      Healthy: String(unionInstances(lists).filter((i) => i.Held === undefined).length),
+      Held: sum('Held'),
+      Filtered: sum('Filtered'),
+      Damped: parts.some((p) => p.Damped === 'true') ? 'true' : 'false',
+    };
   },
 
   /** `(services)`: every service with the union of its tags, sorted by name. */
@@ -65,7 +130,10 @@ export const catalogHelpers: Record<string, Helper> = {
     const { options } = splitArgs(args);
     const ctx = renderContextOf(options);
     const dc = optionalString(options.hash.dc);
-    return ctx.need({ kind: 'services', source: ctx.source(options.hash.source), ...(dc ? { dc } : {}) }) ?? [];
+    const sources = ctx.sourcesFor(options.hash.source, LIST_SCHEMES, 'a list of services');
+    const deps = sources.map((source) => ({ kind: 'services' as const, source, ...(dc ? { dc } : {}) }));
+    if (deps.length === 1) return ctx.need(deps[0] as (typeof deps)[number]) ?? [];
+    return unionServices(deps.map((dep) => ctx.needInUnion(dep) ?? []));
   },
 
   /** `(key "path")`: waits (no file is written) until the key exists, as consul-template does. */
@@ -75,7 +143,7 @@ export const catalogHelpers: Record<string, Helper> = {
     if (params.length === 0) return options.data?.key;
     const ctx = renderContextOf(options);
     const key = stringArg('key', params, 0, 'a key');
-    const value = ctx.need({ kind: 'key', source: ctx.source(options.hash.source), key });
+    const value = ctx.need({ kind: 'key', source: kvSource(ctx, options.hash.source), key });
     if (value === null) ctx.waiting.add(`key "${key}" does not exist`);
     return value ?? '';
   },
@@ -86,7 +154,7 @@ export const catalogHelpers: Record<string, Helper> = {
     const ctx = renderContextOf(options);
     const key = stringArg('keyOrDefault', params, 0, 'a key');
     const fallback = stringArg('keyOrDefault', params, 1, 'a default value');
-    const value = ctx.need({ kind: 'key', source: ctx.source(options.hash.source), key });
+    const value = ctx.need({ kind: 'key', source: kvSource(ctx, options.hash.source), key });
     return value ?? fallback;
   },
 

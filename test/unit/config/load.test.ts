@@ -49,7 +49,7 @@ describe('parseSourceSpec', () => {
   });
 
   it('says a planned registry is not available yet', () => {
-    expect(() => parseSourceSpec('etcd://127.0.0.1:2379/services', '/', '--source')).toThrow(/etcd source is not available/);
+    expect(() => parseSourceSpec('nacos://127.0.0.1:8848/web', '/', '--source')).toThrow(/nacos source is not available/);
   });
 
   it.each([

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeDestination, WriteError } from '../../../src/output/write.js';
+import { stageDestination, writeDestination, WriteError } from '../../../src/output/write.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'ctmpl-write-'));
 
@@ -11,21 +11,78 @@ describe('writeDestination', () => {
     const path = join(dir(), 'up.conf');
     writeFileSync(path, 'same');
     const before = statSync(path);
-    let temp: string | undefined;
-    expect(await writeDestination(path, 'same', { onTempFile: (t) => (temp = t) })).toBe('unchanged');
-    expect(temp).toBeUndefined();
+    expect(await stageDestination(path, 'same')).toBe('unchanged');
+    expect(await writeDestination(path, 'same')).toBe('unchanged');
     expect(statSync(path).ino).toBe(before.ino);
+    expect(statSync(path).mtimeMs).toBe(before.mtimeMs);
   });
 
-  it('replaces the file through a temp file in the same directory (atomic rename)', async () => {
+  it('stages next to the destination, then replaces it by rename (atomic)', async () => {
     const path = join(dir(), 'up.conf');
     writeFileSync(path, 'old');
     const inode = statSync(path).ino;
-    let temp: string | undefined;
-    expect(await writeDestination(path, 'new', { onTempFile: (t) => (temp = t) })).toBe('written');
+    const staged = await stageDestination(path, 'new');
+    if (staged === 'unchanged') throw new Error('expected a staged file');
+    expect(dirname(staged.staged)).toBe(dirname(path));
+    expect(readFileSync(staged.staged, 'utf8')).toBe('new');
+    expect(readFileSync(path, 'utf8')).toBe('old');
+    expect(staged.previous).toBe('old');
+    await staged.commit();
     expect(readFileSync(path, 'utf8')).toBe('new');
-    expect(temp && dirname(temp)).toBe(dirname(path));
     expect(statSync(path).ino).not.toBe(inode);
+    expect(readdirSync(dirname(path))).toEqual(['up.conf']);
+  });
+
+  it('leaves the destination untouched when a staged file is discarded', async () => {
+    const path = join(dir(), 'up.conf');
+    writeFileSync(path, 'old');
+    const staged = await stageDestination(path, 'bad');
+    if (staged === 'unchanged') throw new Error('expected a staged file');
+    await staged.discard();
+    expect(readFileSync(path, 'utf8')).toBe('old');
+    expect(readdirSync(dirname(path))).toEqual(['up.conf']);
+  });
+
+  it('restores the previous content after a commit, and removes a file that was new', async () => {
+    const base = dir();
+    const path = join(base, 'up.conf');
+    writeFileSync(path, 'good');
+    const staged = await stageDestination(path, 'next');
+    if (staged === 'unchanged') throw new Error('expected a staged file');
+    await staged.commit();
+    await staged.restore();
+    expect(readFileSync(path, 'utf8')).toBe('good');
+    const fresh = await stageDestination(join(base, 'new.conf'), 'x');
+    if (fresh === 'unchanged') throw new Error('expected a staged file');
+    await fresh.commit();
+    await fresh.restore();
+    expect(readdirSync(base)).toEqual(['up.conf']);
+  });
+
+  it('writes in place (same inode, mode kept) for bind-mounted files', async () => {
+    const path = join(dir(), 'up.conf');
+    writeFileSync(path, 'old');
+    chmodSync(path, 0o640);
+    const inode = statSync(path).ino;
+    expect(await writeDestination(path, 'new', { mode: 'in_place' })).toBe('written');
+    expect(readFileSync(path, 'utf8')).toBe('new');
+    expect(statSync(path).ino).toBe(inode);
+    expect(statSync(path).mode & 0o777).toBe(0o640);
+    expect(readdirSync(dirname(path))).toEqual(['up.conf']);
+  });
+
+  it.each(['EBUSY', 'EXDEV'])('falls back to writing in place when rename fails with %s, and says so', async (code) => {
+    const path = join(dir(), 'up.conf');
+    writeFileSync(path, 'old');
+    const inode = statSync(path).ino;
+    const fallbacks: string[] = [];
+    const renameFile = async (): Promise<void> => {
+      throw Object.assign(new Error(code), { code });
+    };
+    expect(await writeDestination(path, 'new', { renameFile, onFallback: (_p, c) => fallbacks.push(c) })).toBe('written');
+    expect(readFileSync(path, 'utf8')).toBe('new');
+    expect(statSync(path).ino).toBe(inode);
+    expect(fallbacks).toEqual([code]);
     expect(readdirSync(dirname(path))).toEqual(['up.conf']);
   });
 

@@ -1,0 +1,107 @@
+import type { Logger } from '../observe/log.js';
+import type { StagedFile } from '../output/write.js';
+import { sleep } from '../time.js';
+import type { CommandRunner } from './command.js';
+
+/** A destination written in this batch, with the command (if any) of its template. */
+export interface ChangedFile {
+  readonly destination: string;
+  readonly command: string | undefined;
+  readonly file: StagedFile;
+}
+
+export interface ReloadSettings {
+  /** The global `--command`, run once after any batch with a change. */
+  readonly command: string | undefined;
+  readonly timeoutMs: number;
+  /** Random delay up to this long before a batch's commands. */
+  readonly splayMs: number;
+  /** Least time between the end of one batch's commands and the next batch. */
+  readonly minIntervalMs: number;
+}
+
+export interface ReloadStats {
+  commandRuns: number;
+  commandFailures: number;
+  rollbacks: number;
+}
+
+/**
+ * Runs a batch's commands: each distinct command once (per-template commands in template order,
+ * then the global one), never two at a time. A command that fails — non-zero exit or timeout —
+ * has the files it was run for put back to their previous content, and runs once more so the
+ * reloaded program returns to the last good state. The daemon goes on either way.
+ */
+export class Reloader {
+  private lastEnd = 0;
+
+  constructor(
+    private readonly commands: CommandRunner,
+    private readonly settings: ReloadSettings,
+    private readonly log: Logger,
+    readonly stats: ReloadStats = { commandRuns: 0, commandFailures: 0, rollbacks: 0 },
+  ) {}
+
+  /** Waits out --min-reload-interval since the last commands, so a burst is coalesced. */
+  async paceBatch(signal: AbortSignal): Promise<void> {
+    if (this.settings.minIntervalMs <= 0 || this.lastEnd === 0) return;
+    await sleep(this.lastEnd + this.settings.minIntervalMs - Date.now(), signal);
+  }
+
+  /** Runs the commands for the files changed in one batch; true when every command succeeded. */
+  async run(changed: readonly ChangedFile[], signal: AbortSignal): Promise<boolean> {
+    const byCommand = new Map<string, ChangedFile[]>();
+    for (const file of changed) {
+      if (file.command !== undefined) byCommand.set(file.command, [...(byCommand.get(file.command) ?? []), file]);
+    }
+    if (this.settings.command !== undefined) byCommand.set(this.settings.command, [...(byCommand.get(this.settings.command) ?? []), ...changed]);
+    if (byCommand.size === 0) return true;
+    if (this.settings.splayMs > 0) {
+      // Splay: a fleet of sidecars seeing the same change does not reload in lockstep.
+      await sleep(Math.random() * this.settings.splayMs, signal);
+    }
+    const allChanged = changed.map((f) => f.destination).join('\n');
+    let ok = true;
+    for (const [command, files] of byCommand) {
+      if (signal.aborted) break;
+      const destinations = [...new Set(files.map((f) => f.destination))];
+      const env = { CTMPL_DESTINATIONS: destinations.join('\n'), CTMPL_CHANGED: allChanged, CTMPL_CHANGED_COUNT: String(changed.length) };
+      if (await this.runOnce(command, env)) continue;
+      ok = false;
+      // A command killed because ctmpl is stopping is not a failed reload: nothing to roll back.
+      if (signal.aborted) break;
+      await this.rollBack(command, files, env);
+    }
+    this.lastEnd = Date.now();
+    return ok;
+  }
+
+  private async runOnce(command: string, env: Record<string, string>, context = 'command'): Promise<boolean> {
+    const result = await this.commands.run(command, { timeoutMs: this.settings.timeoutMs, env });
+    this.stats.commandRuns += 1;
+    const fields = { command, exitCode: result.exitCode, signal: result.signal, durationMs: result.durationMs, output: result.output || undefined };
+    if (result.ok) {
+      this.log.info(fields, `${context} succeeded`);
+      return true;
+    }
+    this.stats.commandFailures += 1;
+    this.log.error(fields, result.timedOut ? `${context} timed out after ${this.settings.timeoutMs} ms; its process tree was killed` : `${context} failed`);
+    return false;
+  }
+
+  /** Puts the command's files back as they were and runs it again on the last good files. */
+  private async rollBack(command: string, files: readonly ChangedFile[], env: Record<string, string>): Promise<void> {
+    this.stats.rollbacks += 1;
+    const restored: string[] = [];
+    for (const f of [...files].reverse()) {
+      try {
+        await f.file.restore();
+        restored.push(f.destination);
+      } catch (err) {
+        this.log.error({ destination: f.destination, err: err instanceof Error ? err.message : String(err) }, 'rollback could not restore the previous file');
+      }
+    }
+    this.log.warn({ command, restored }, `rolled back ${restored.length} file(s) to their last good content; running the command again`);
+    await this.runOnce(command, { ...env, CTMPL_ROLLBACK: '1' }, 'command after rollback');
+  }
+}

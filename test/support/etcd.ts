@@ -1,0 +1,149 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Etcd3 } from 'etcd3';
+import { execa, type ResultPromise } from 'execa';
+import { waitFor } from './ctmpl.js';
+import { freePorts } from './ports.js';
+import { registerCleanup, tempDir } from './tmp.js';
+
+/** Debian's etcd-server (`etcd`) and etcd-client (`etcdctl`); .ci/run installs them. */
+export function etcdBinary(): string {
+  try {
+    return execFileSync('bash', ['-c', 'command -v etcd'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error('etcd is not installed: `apt-get install etcd-server etcd-client` (bash .ci/run does it)');
+  }
+}
+
+export interface EtcdMember {
+  readonly name: string;
+  /** 127.0.0.1:port of its client API. */
+  readonly endpoint: string;
+  readonly clientPort: number;
+  readonly running: boolean;
+  /** SIGKILL: the member is lost (its data dir stays, so it can start again). */
+  kill(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export interface EtcdCluster {
+  readonly members: readonly EtcdMember[];
+  /** Every member's client endpoint, `127.0.0.1:port,…` (for an etcd:// URI). */
+  readonly endpoints: string;
+  /** A client of the test's own (closed when the test ends), talking to the live members. */
+  client(members?: readonly EtcdMember[]): Etcd3;
+  /** Runs etcdctl against the given members (default: all running ones); returns stdout. */
+  etcdctl(args: readonly string[], members?: readonly EtcdMember[]): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * An etcd cluster of `size` members on free loopback ports, each in its own temp data dir,
+ * stopped (SIGKILL) when the test or file ends. Short heartbeats so a lost leader is replaced in
+ * about a second.
+ */
+export async function startEtcd(size = 1): Promise<EtcdCluster> {
+  const binary = etcdBinary();
+  const dir = await tempDir('ctmpl-etcd-');
+  const ports = await freePorts(size * 2);
+  const specs = Array.from({ length: size }, (_, i) => ({ name: `m${i}`, client: ports[i * 2] as number, peer: ports[i * 2 + 1] as number }));
+  const initialCluster = specs.map((s) => `${s.name}=http://127.0.0.1:${s.peer}`).join(',');
+  const clients: Etcd3[] = [];
+
+  const members = specs.map((spec): EtcdMember & { launch(initial: boolean): void } => {
+    let child: ResultPromise | undefined;
+    let output = '';
+    let started = false;
+    const member = {
+      name: spec.name,
+      endpoint: `127.0.0.1:${spec.client}`,
+      clientPort: spec.client,
+      get running() {
+        return child !== undefined && child.exitCode === null;
+      },
+      launch(initial: boolean): void {
+        const args = [
+          '--name', spec.name, '--data-dir', join(dir, spec.name),
+          '--listen-client-urls', `http://127.0.0.1:${spec.client}`, '--advertise-client-urls', `http://127.0.0.1:${spec.client}`,
+          '--listen-peer-urls', `http://127.0.0.1:${spec.peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${spec.peer}`,
+          '--initial-cluster', initialCluster, '--initial-cluster-state', initial ? 'new' : 'existing',
+          '--heartbeat-interval', '50', '--election-timeout', '500', '--log-level', 'warn', '--logger', 'zap',
+        ];
+        output = '';
+        const proc = execa(binary, args, { reject: false, stdin: 'ignore', all: true, buffer: false });
+        proc.all?.on('data', (chunk: Buffer) => {
+          output = (output + chunk.toString()).slice(-20_000);
+        });
+        child = proc;
+        started = true;
+      },
+      async waitHealthy(): Promise<void> {
+        await waitFor(
+          async () => {
+            if (child?.exitCode !== null && child?.exitCode !== undefined) throw new Error(`etcd ${spec.name} exited: ${output}`);
+            const res = await fetch(`http://127.0.0.1:${spec.client}/health`).catch(() => undefined);
+            return res !== undefined && res.ok && ((await res.json()) as { health?: string }).health === 'true';
+          },
+          { timeoutMs: 20_000, what: `etcd member ${spec.name} to be healthy` },
+        );
+      },
+      async kill(): Promise<void> {
+        const proc = child;
+        child = undefined;
+        if (!proc || proc.exitCode !== null) return;
+        proc.kill('SIGKILL');
+        await proc;
+      },
+      async start(): Promise<void> {
+        if (member.running) return;
+        member.launch(!started);
+        await member.waitHealthy();
+      },
+    };
+    return member;
+  });
+
+  for (const m of members) m.launch(true);
+  registerCleanup(async () => {
+    for (const c of clients.splice(0)) c.close();
+    await Promise.all(members.map((m) => m.kill()));
+  });
+  await Promise.all(members.map((m) => (m as unknown as { waitHealthy(): Promise<void> }).waitHealthy()));
+
+  const live = (chosen?: readonly EtcdMember[]): EtcdMember[] => (chosen ?? members).filter((m) => m.running);
+  return {
+    members,
+    endpoints: members.map((m) => m.endpoint).join(','),
+    client(chosen) {
+      const client = new Etcd3({ hosts: live(chosen).map((m) => `http://${m.endpoint}`) });
+      clients.push(client);
+      return client;
+    },
+    async etcdctl(args, chosen) {
+      const result = await execa('etcdctl', ['--endpoints', live(chosen).map((m) => m.endpoint).join(','), ...args], {
+        env: { ETCDCTL_API: '3' },
+        reject: false,
+        timeout: 15_000,
+      });
+      if (result.exitCode !== 0) throw new Error(`etcdctl ${args.join(' ')} failed: ${String(result.stderr)}`);
+      return String(result.stdout);
+    },
+    async stop() {
+      for (const c of clients.splice(0)) c.close();
+      await Promise.all(members.map((m) => m.kill()));
+    },
+  };
+}
+
+/** Loopback TCP ports process `pid` has established connections to (read from /proc). */
+export function connectedPorts(pid: number): Set<number> {
+  const out = execFileSync('ss', ['-Htnp', 'state', 'established'], { encoding: 'utf8' });
+  const ports = new Set<number>();
+  for (const line of out.split('\n')) {
+    if (!line.includes(`pid=${pid},`)) continue;
+    const peer = line.trim().split(/\s+/)[3] ?? '';
+    const port = Number(peer.slice(peer.lastIndexOf(':') + 1));
+    if (Number.isInteger(port)) ports.add(port);
+  }
+  return ports;
+}

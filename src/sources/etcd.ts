@@ -50,7 +50,8 @@ export class EtcdSource implements Source {
     const options: IOptions = {
       hosts: [...this.settings.endpoints],
       dialTimeout: this.settings.timeoutMs,
-      defaultCallOptions: () => ({ deadline: Date.now() + this.settings.timeoutMs }),
+      // Unary calls (range reads, auth) time out; the long-lived watch stream must not.
+      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + this.settings.timeoutMs }),
       ...(this.settings.secure
         ? {
             credentials: {

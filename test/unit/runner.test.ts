@@ -275,3 +275,32 @@ describe('Runner protection', () => {
     expect(prints[0]).toMatch(/\n10\.0\.0\.1 \n$/);
   });
 });
+
+describe('Runner check before swap', () => {
+  it('runs the check on the staged file; a failure leaves the destination alone and runs no command', async () => {
+    const dir = workspace({ 'a.hbs': '{{#each (service "web")}}{{Address}} {{/each}}' });
+    writeFileSync(join(dir, 'a.hbs.out'), 'last good');
+    const log = join(dir, 'commands.log');
+    // The check rejects any file mentioning 10.0.0.2, and records the staged path it was given.
+    const check = `echo "$CTMPL_STAGED" {{staged}} >> ${join(dir, 'checks.log')}; ! grep -q 10.0.0.2 {{staged}}`;
+    const runner = start(config([template(dir, 'a.hbs', { check })], { command: `echo run >> ${log}`, once: true }), new ScriptedSource('file', WEB2, false));
+    await runner.start();
+    expect(await runner.done).toBe(1);
+    expect(readFileSync(join(dir, 'a.hbs.out'), 'utf8')).toBe('last good');
+    expect(existsSync(log)).toBe(false);
+    const [stagedEnv, stagedArg] = readFileSync(join(dir, 'checks.log'), 'utf8').trim().split(' ');
+    expect(stagedEnv).toBe(stagedArg);
+    expect(stagedEnv?.startsWith(join(dir, '.a.hbs.out.ctmpl-'))).toBe(true);
+    expect(existsSync(stagedEnv ?? '')).toBe(false);
+  });
+
+  it('swaps in a file that passes its check, then reloads', async () => {
+    const dir = workspace({ 'a.hbs': '{{#each (service "web")}}{{Address}} {{/each}}' });
+    const log = join(dir, 'commands.log');
+    const runner = start(config([template(dir, 'a.hbs', { check: 'grep -q 10.0.0.1 {{staged}}' })], { command: `echo run >> ${log}`, once: true }), new ScriptedSource('file', WEB1, false));
+    await runner.start();
+    expect(await runner.done).toBe(0);
+    expect(readFileSync(join(dir, 'a.hbs.out'), 'utf8')).toBe('10.0.0.1 ');
+    expect(readFileSync(log, 'utf8')).toBe('run\n');
+  });
+});

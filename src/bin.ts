@@ -4,20 +4,25 @@ import { loadConfig, type FlagValues } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { errorMessage, InputError } from './errors.js';
 import { createLogger, type Logger } from './observe/log.js';
+import type { Server } from 'node:http';
+import { startHttp } from './observe/http.js';
+import { Metrics } from './observe/metrics.js';
 import { SystemdNotifier } from './observe/systemd.js';
 import { Runner } from './runner.js';
 import { TemplateUnit } from './template/unit.js';
+import { validate } from './validate.js';
 
 function printInputError(err: InputError): void {
   process.stderr.write(`ctmpl: error: ${err.describe()}\n`);
 }
 
 /** Starts a runner; on an input error it is stopped again and the error rethrown. */
-async function startRunner(config: Config, logger: Logger, systemd?: SystemdNotifier): Promise<Runner> {
+async function startRunner(config: Config, logger: Logger, systemd?: SystemdNotifier, metrics?: Metrics): Promise<Runner> {
   let batches = 0;
   const runner = new Runner({
     config,
     logger,
+    ...(metrics ? { metrics } : {}),
     onReady: () => void systemd?.ready(`${config.templates.length} template(s) rendered; watching ${config.sources.map((s) => s.name).join(', ')}`),
     onBatch: (destinations) => {
       batches += 1;
@@ -38,7 +43,7 @@ async function startRunner(config: Config, logger: Logger, systemd?: SystemdNoti
  * not compile is reported and the running one stays; otherwise the pipeline restarts on it
  * (unchanged files are not rewritten, so nothing reloads without reason).
  */
-async function reload(current: Runner, flags: FlagValues, logger: Logger, systemd?: SystemdNotifier): Promise<Runner> {
+async function reload(current: Runner, flags: FlagValues, logger: Logger, systemd?: SystemdNotifier, metrics?: Metrics): Promise<Runner> {
   let config: Config;
   try {
     config = await loadConfig(flags);
@@ -49,12 +54,12 @@ async function reload(current: Runner, flags: FlagValues, logger: Logger, system
   }
   await current.stop();
   try {
-    const next = await startRunner(config, logger, systemd);
+    const next = await startRunner(config, logger, systemd, metrics);
     logger.info('SIGHUP: configuration and templates reloaded');
     return next;
   } catch (err) {
     logger.error({ err: errorMessage(err) }, 'SIGHUP: new configuration failed to start; restarting the previous one');
-    return startRunner(current.configuration, logger, systemd);
+    return startRunner(current.configuration, logger, systemd, metrics);
   }
 }
 
@@ -64,6 +69,13 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     const parsed = parseArgs(argv);
     if (parsed.kind === 'exit') return parsed.code;
+    if (parsed.kind === 'validate') {
+      const report = await validate(parsed.flags);
+      for (const problem of report.problems) printInputError(problem);
+      if (report.problems.length > 0) return 2;
+      process.stdout.write(`ctmpl: ok: ${report.templates} template(s) and ${report.catalogs} catalog file(s) are valid\n`);
+      return 0;
+    }
     flags = parsed.flags;
     config = await loadConfig(flags);
   } catch (err) {
@@ -73,11 +85,17 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel, config.dry);
+  const logger = createLogger(config.logLevel, config.dry, config.logFormat);
   const systemd = config.once ? undefined : SystemdNotifier.fromEnv();
+  const metrics = new Metrics();
   let runner: Runner;
+  let server: Server | undefined;
   try {
-    runner = await startRunner(config, logger, systemd);
+    runner = await startRunner(config, logger, systemd, metrics);
+    if (config.listen) {
+      server = await startHttp(config.listen, metrics, () => runner.status(), { sourceFailingMs: config.healthFailingAfterMs ?? 60_000 });
+      logger.info({ listen: `${config.listen.host}:${config.listen.port}` }, 'serving /metrics, /healthz and /status');
+    }
   } catch (err) {
     if (err instanceof InputError) {
       printInputError(err);
@@ -89,13 +107,14 @@ async function main(argv: readonly string[]): Promise<number> {
   if (config.once) {
     const code = await runner.done;
     await runner.stop();
+    server?.close();
     return code;
   }
 
   let reloading: Promise<void> = Promise.resolve();
   process.on('SIGHUP', () => {
     reloading = reloading.then(async () => {
-      runner = await reload(runner, flags, logger, systemd);
+      runner = await reload(runner, flags, logger, systemd, metrics);
     });
   });
   // The operator's release of instances held by the removal guard.
@@ -108,6 +127,7 @@ async function main(argv: readonly string[]): Promise<number> {
       logger.info({ signal }, 'stopping');
       void systemd?.stopping();
       // In exec mode the same signal is passed on to the child.
+      server?.close();
       void reloading.then(() => runner.stop(signal)).then(() => resolve(0));
     };
     process.once('SIGTERM', shutdown);

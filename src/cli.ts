@@ -40,6 +40,9 @@ Examples:
   # everything from a config file (flags override its settings)
   ctmpl --config /etc/ctmpl/ctmpl.yaml
 
+  # check config, templates and catalog files (every problem, with its location), e.g. in CI
+  ctmpl validate --config /etc/ctmpl/ctmpl.yaml
+
 Exit codes: 0 success · 1 runtime failure in --once · 2 bad flags, config, template or catalog.
 Signals: SIGHUP re-reads config and templates · SIGUSR1 releases instances held by the removal guard ·
 SIGTERM/SIGINT stop cleanly.`;
@@ -51,7 +54,7 @@ export function buildProgram() {
     .version(packageVersion(), '-v, --version')
     .option('-t, --template <src:dest[:command]>', 'template to render (repeatable); the optional command runs when DEST changes', collect, [] as string[])
     .option('-c, --command <cmd>', 'command to run once after any batch in which a destination changed')
-    .option('--source <[name=]uri>', 'catalog to read (repeatable): file:PATH (YAML or JSON), consul://HOST:PORT, consul+https://HOST:PORT (default: Consul)', collect, [] as string[])
+    .option('--source <[name=]uri>', 'catalog to read (repeatable; without source=, service helpers read the union of all): file:PATH (YAML or JSON), consul://HOST:PORT, consul+https://HOST:PORT, etcd://HOST:PORT[,…]/PREFIX, zk://HOST:PORT[,…]/ROOT, dns:[//SERVER:PORT] (default: Consul)', collect, [] as string[])
     .option('--config <file>', 'YAML or JSON config file with the same settings')
     .option('--wait <min[:max]>', 'quiescence: wait for MIN of calm, at most MAX, before re-rendering; 0 turns it off (default 1s:5s)')
     .option('--once', 'render every template once, run commands, and exit', false)
@@ -59,6 +62,9 @@ export function buildProgram() {
     .option('--command-timeout <duration>', 'kill a command (and its children) after this long (default 30s)')
     .option('--sandbox-path <dir>', "directory the file helper may read (default: each template's directory)")
     .addOption(new Option('--log-level <level>', 'log level (default info)').choices(LOG_LEVELS))
+    .addOption(new Option('--log-format <format>', 'json lines, or pretty for a person (default: pretty on a terminal)').choices(['json', 'pretty'] as const))
+    .option('--listen <host:port>', 'serve /metrics, /healthz and /status here (off by default)')
+    .option('--health-failing-after <duration>', '/healthz turns unhealthy once a source has failed this long (default 60s)')
     .option('--check <cmd>', 'validate each staged file before it replaces the destination; {{staged}} is its path (templates without their own check)')
     .addOption(new Option('--write-mode <mode>', 'atomic (rename, default) or in_place (truncate and write: bind-mounted files)').choices(['atomic', 'in_place'] as const))
     .option('--min-reload-interval <duration>', 'least time between two reloads; changes meanwhile join the next one')
@@ -104,10 +110,13 @@ export function normalizeArgs(args: readonly string[], longNames: ReadonlySet<st
   });
 }
 
-export type ParsedArgs = { kind: 'run'; flags: FlagValues } | { kind: 'exit'; code: number };
+export type ParsedArgs = { kind: 'run'; flags: FlagValues } | { kind: 'validate'; flags: FlagValues } | { kind: 'exit'; code: number };
 
 /** Parses argv; help and version print and ask to exit 0, usage errors become InputErrors. */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
+  // `ctmpl validate [the same flags]` checks everything and exits; no registry is contacted.
+  const validating = argv[0] === 'validate';
+  if (validating) argv = argv.slice(1);
   const program = buildProgram();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   const longNames = new Set(program.options.map((o) => o.long?.replace(/^--/, '')).filter((n): n is string => !!n));
@@ -132,6 +141,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     ['--consul-token-file', o.consulTokenFile],
     ['--max-stale', o.maxStale],
     ['--block-query-wait', o.blockQueryWait],
+    ['--listen', o.listen],
+    ['--health-failing-after', o.healthFailingAfter],
     ['--check', o.check],
     ['--min-reload-interval', o.minReloadInterval],
     ['--exec', o.exec],
@@ -147,7 +158,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (value !== undefined && value.trim() === '') throw new InputError(`${flag} needs a value`, undefined, 'run ctmpl --help for usage');
   }
   return {
-    kind: 'run',
+    kind: validating ? 'validate' : 'run',
     flags: {
       template: o.template,
       source: o.source,
@@ -159,6 +170,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       ...(o.commandTimeout !== undefined ? { commandTimeout: o.commandTimeout } : {}),
       ...(o.sandboxPath !== undefined ? { sandboxPath: o.sandboxPath } : {}),
       ...(o.logLevel !== undefined ? { logLevel: o.logLevel } : {}),
+      ...(o.listen !== undefined ? { listen: o.listen } : {}),
+      ...(o.healthFailingAfter !== undefined ? { healthFailingAfter: o.healthFailingAfter } : {}),
+      ...(o.logFormat !== undefined ? { logFormat: o.logFormat } : {}),
       ...(o.check !== undefined ? { check: o.check } : {}),
       ...(o.writeMode !== undefined ? { writeMode: o.writeMode } : {}),
       ...(o.minReloadInterval !== undefined ? { minReloadInterval: o.minReloadInterval } : {}),

@@ -1,11 +1,12 @@
 import { CommandRunner } from './actions/command.js';
 import { Store } from './catalog/store.js';
-import { dependencyId, type Dependency, type DependencyValue, type Instance } from './catalog/types.js';
+import { dependencyId, describeDependency, type Dependency, type DependencyValue, type Instance } from './catalog/types.js';
 import type { Config } from './config/schema.js';
 import { errorMessage } from './errors.js';
 import { Guards } from './guards/guards.js';
 import { Quiescence } from './guards/quiescence.js';
 import type { Logger } from './observe/log.js';
+import type { Metrics, SourceStatsView } from './observe/metrics.js';
 import { ExecSupervisor } from './actions/exec.js';
 import { Reloader, type ChangedFile } from './actions/reload.js';
 import { withStagedPath } from './actions/shell.js';
@@ -22,12 +23,32 @@ export interface RunnerOptions {
   readonly dryOutput?: NodeJS.WritableStream;
   /** Builds sources; tests pass scripted ones. */
   readonly createSource?: typeof createSource;
+  /** Prometheus metrics; one per process, shared across SIGHUP restarts. */
+  readonly metrics?: Metrics;
   /** Called once every template has had its first complete render (systemd READY=1). */
   readonly onReady?: () => void;
   /** Called after a batch that changed files, with their destinations. */
   readonly onBatch?: (destinations: readonly string[]) => void;
   /** Environment visible to the `env` helper. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** A template still without data this long gets a warning naming what it waits for. */
+const NO_DATA_WARNING_MS = 30_000;
+
+/** What /status shows and /healthz decides on. */
+export interface RunnerStatus {
+  readonly templates: readonly {
+    readonly source: string;
+    readonly destination: string;
+    readonly rendered: boolean;
+    readonly lastRenderAt: string | undefined;
+    readonly waitingFor: readonly string[];
+    readonly lastError: string | undefined;
+  }[];
+  readonly sources: readonly { readonly name: string; readonly description: string; readonly failing: boolean; readonly failingForMs: number; readonly requests: number; readonly failures: number }[];
+  readonly dependencies: readonly string[];
+  readonly guards: Readonly<Record<string, unknown>>;
 }
 
 interface Subscription {
@@ -56,6 +77,10 @@ export class Runner {
   private stopped = false;
   /** --once: templates that failed (render, write) and whether a command failed. */
   private readonly failures = new Set<TemplateUnit>();
+  /** When each failing source started failing. */
+  /** Sources with a reported problem and no recovery since, and since when (see sourceFailing). */
+  private readonly failingSince = new Map<string, number>();
+  private readonly waitingTimers: NodeJS.Timeout[] = [];
   private readonly guards: Guards;
   /** Counters for logs, tests and (later) metrics. */
   readonly stats = { renders: 0, writes: 0, checkFailures: 0 };
@@ -66,18 +91,18 @@ export class Runner {
   /** Aborts a splay wait on shutdown. */
   private readonly stopping = new AbortController();
   private commandFailed = false;
-  /** Sources with a reported problem and no recovery since (see sourceFailing). */
-  private readonly failingSources = new Set<string>();
   private finish: ((code: number) => void) | undefined;
 
   constructor(private readonly options: RunnerOptions) {
     this.config = options.config;
     this.log = options.logger;
-    this.guards = new Guards(options.config.guards, options.logger);
+    this.guards = new Guards(options.config.guards, options.logger, options.metrics);
     this.reloader = new Reloader(
       this.commands,
       { command: this.config.command, timeoutMs: this.config.commandTimeoutMs, splayMs: this.config.splayMs, minIntervalMs: this.config.minReloadIntervalMs ?? 0 },
       options.logger,
+      undefined,
+      options.metrics,
     );
     this.exec = this.config.exec ? new ExecSupervisor(this.config.exec, options.logger) : undefined;
   }
@@ -101,15 +126,19 @@ export class Runner {
     for (const sourceConfig of this.config.sources) {
       this.sources.set(sourceConfig.name, (this.options.createSource ?? createSource)(sourceConfig, { watch: watching }));
     }
+    this.options.metrics?.watchSources(() => this.sourceStats());
     for (const source of this.sources.values()) {
       await source.start({
-        data: (dep, value) => this.onData(dep, value),
+        data: (dep, value) => {
+          this.sourceAnswered(source);
+          this.onData(dep, value);
+        },
         error: (message, err) => {
           this.log.error({ source: source.name, err: err === undefined ? undefined : errorMessage(err) }, message);
           this.sourceFailing(source.name);
         },
         info: (message) => {
-          this.failingSources.delete(source.name);
+          this.failingSince.delete(source.name);
           this.log.info({ source: source.name }, message);
         },
       });
@@ -134,12 +163,51 @@ export class Runner {
     this.stopped = true;
     this.stopping.abort();
     clearTimeout(this.guardTimer);
+    for (const timer of this.waitingTimers) clearTimeout(timer);
     for (const q of this.quiescence.values()) q.cancel();
     await this.watcher?.close();
     await Promise.all([...this.sources.values()].map((s) => s.stop()));
     await this.commands.stopAll();
     await this.batches;
     await this.exec?.stop(signal);
+  }
+
+  private sourceAnswered(source: Source): void {
+    if (source.failing !== true) this.failingSince.delete(source.name);
+  }
+
+  /** Per-source figures for metrics. */
+  sourceStats(): SourceStatsView[] {
+    return [...this.sources.values()].map((s) => ({
+      name: s.name,
+      requests: s.stats?.requests ?? 0,
+      failures: s.stats?.failures ?? 0,
+      failing: s.failing ?? this.failingSince.has(s.name),
+    }));
+  }
+
+  /** A snapshot for /status and /healthz. */
+  status(): RunnerStatus {
+    const now = Date.now();
+    return {
+      templates: this.units.map((u) => ({
+        source: u.config.source,
+        destination: u.name,
+        rendered: u.rendered,
+        lastRenderAt: u.lastRenderAt === undefined ? undefined : new Date(u.lastRenderAt).toISOString(),
+        waitingFor: u.waiting,
+        lastError: u.lastError,
+      })),
+      sources: [...this.sources.values()].map((s) => {
+        const since = this.failingSince.get(s.name);
+        return { name: s.name, description: s.description, failing: since !== undefined, failingForMs: since === undefined ? 0 : now - since, requests: s.stats?.requests ?? 0, failures: s.stats?.failures ?? 0 };
+      }),
+      dependencies: [...this.subscriptions.keys()],
+      guards: Object.fromEntries([...this.subscriptions.keys()].flatMap((id) => {
+        const status = this.guards.status(id);
+        return status ? [[id, status]] : [];
+      })),
+    };
   }
 
   /** Releases every instance the removal guard holds (the operator's SIGUSR1). */
@@ -155,8 +223,8 @@ export class Runner {
    * that is down at start never blocks the others; answers it gave before stay in use.
    */
   private sourceFailing(name: string): void {
-    if (this.failingSources.has(name)) return;
-    this.failingSources.add(name);
+    if (this.failingSince.has(name)) return;
+    this.failingSince.set(name, Date.now());
     for (const unit of this.units) {
       if (unit.waiting.length > 0 && [...unit.deps.values()].some((dep) => dep.source === name)) this.markDue(unit);
     }
@@ -223,6 +291,7 @@ export class Runner {
       if (file) changed.push(file);
     }
     this.syncSubscriptions();
+    this.reportWaiting(units);
     if (changed.length > 0) {
       if (!(await this.reloader.run(changed, this.stopping.signal))) this.commandFailed = true;
       if (this.exec?.running) await this.exec.reload();
@@ -246,13 +315,15 @@ export class Runner {
         defaultSource: this.config.sources[0]?.name ?? '',
         sources: new Map(this.config.sources.map((s) => [s.name, s.scheme])),
         lookup: (id) => this.store.get(id),
-        unavailable: (source) => this.failingSources.has(source),
+        unavailable: (source) => this.failingSince.has(source),
         guardStatus: (id) => this.guards.status(id),
         sandbox: unit.sandbox,
         env: this.options.env ?? process.env,
       });
     } catch (err) {
-      this.log.error({ template: unit.config.source, destination: unit.name, err: errorMessage(err) }, 'render failed; the last good file stays');
+      unit.lastError = errorMessage(err);
+      this.options.metrics?.renderErrors.inc({ template: unit.name });
+      this.log.error({ template: unit.config.source, destination: unit.name, err: unit.lastError }, 'render failed; the last good file stays');
       this.failures.add(unit);
       return undefined;
     }
@@ -269,7 +340,11 @@ export class Runner {
     this.watchFiles(ctx.files);
     unit.files = ctx.files;
     unit.rendered = true;
+    unit.lastRenderAt = Date.now();
+    unit.lastError = undefined;
     this.stats.renders += 1;
+    this.options.metrics?.renders.inc({ template: unit.name });
+    this.options.metrics?.lastRender.set({ template: unit.name }, unit.lastRenderAt / 1000);
     this.log.debug({ template: unit.config.source, renderMs: Math.round((performance.now() - started) * 100) / 100 }, 'rendered');
     return result.output;
   }
@@ -307,10 +382,12 @@ export class Runner {
       }
       await staged.commit();
       this.stats.writes += 1;
+      this.options.metrics?.writes.inc({ template: unit.name });
       this.log.info({ destination: unit.name, template: t.source, outcome: 'written' }, 'wrote file');
       return { destination: unit.name, command: t.command, file: staged };
     } catch (err) {
-      this.log.error({ destination: unit.name, err: errorMessage(err) }, 'write failed');
+      unit.lastError = errorMessage(err);
+      this.log.error({ destination: unit.name, err: unit.lastError }, 'write failed');
       this.failures.add(unit);
       return undefined;
     }
@@ -326,6 +403,8 @@ export class Runner {
       return true;
     }
     this.stats.checkFailures += 1;
+    unit.lastError = `check failed: ${result.output || `exit ${String(result.exitCode)}`}`;
+    this.options.metrics?.checkFailures.inc({ template: unit.name });
     this.log.error(fields, `check failed: ${unit.name} is left as it was and nothing is reloaded; the next change tries again`);
     return false;
   }
@@ -350,6 +429,7 @@ export class Runner {
       source.watch(dep);
       this.log.debug({ dependency: id }, 'watching');
     }
+    this.options.metrics?.dependencies.set(this.subscriptions.size);
   }
 
   /** --once ends when every template rendered or failed, or waits on data that cannot arrive. */
@@ -361,7 +441,43 @@ export class Runner {
       this.log.error({ template: unit.config.source, waiting: unit.waiting }, 'template cannot render: the data it waits for does not exist');
     }
     const failed = stuck.length > 0 || this.failures.size > 0 || this.commandFailed;
+    this.log.info(
+      {
+        templatesRendered: this.units.filter((u) => u.rendered).length,
+        templates: this.units.length,
+        filesChanged: this.stats.writes,
+        commandsRun: this.reloader.stats.commandRuns,
+        failed,
+      },
+      this.config.dry ? 'summary (dry run: nothing written, nothing run)' : 'summary',
+    );
     this.finish?.(failed ? 1 : 0);
+  }
+
+  /**
+   * Feedback a person expects: after the first pass, one line per template saying what it waits
+   * for; if it still waits after a while, a warning naming the dependencies that have no data.
+   */
+  private reportWaiting(units: readonly TemplateUnit[]): void {
+    for (const unit of units) {
+      if (unit.rendered || unit.waitingReported) continue;
+      unit.waitingReported = true;
+      const waitingFor = unit.waiting.map((w) => {
+        const dep = unit.deps.get(w);
+        return dep ? describeDependency(dep) : w;
+      });
+      this.log.info({ template: unit.config.source, destination: unit.name, waitingFor }, `waiting for ${waitingFor.join(', ')}`);
+      const timer = setTimeout(() => {
+        if (unit.rendered || this.stopped) return;
+        const missing = [...unit.deps.keys()].filter((id) => !this.store.has(id));
+        this.log.warn(
+          { template: unit.config.source, destination: unit.name, missing, waitingFor: unit.waiting },
+          `still waiting after ${NO_DATA_WARNING_MS / 1000} s: ${missing.length > 0 ? `no data yet for ${missing.join(', ')}` : unit.waiting.join(', ')}`,
+        );
+      }, NO_DATA_WARNING_MS);
+      timer.unref();
+      this.waitingTimers.push(timer);
+    }
   }
 
   /** True when every dependency has data from a source that will not change, yet the render is incomplete. */

@@ -1,4 +1,5 @@
 import type { Logger } from '../observe/log.js';
+import type { Metrics } from '../observe/metrics.js';
 import type { StagedFile } from '../output/write.js';
 import { sleep } from '../time.js';
 import type { CommandRunner } from './command.js';
@@ -40,6 +41,7 @@ export class Reloader {
     private readonly settings: ReloadSettings,
     private readonly log: Logger,
     readonly stats: ReloadStats = { commandRuns: 0, commandFailures: 0, rollbacks: 0 },
+    private readonly metrics?: Metrics,
   ) {}
 
   /** Waits out --min-reload-interval since the last commands, so a burst is coalesced. */
@@ -79,6 +81,8 @@ export class Reloader {
   private async runOnce(command: string, env: Record<string, string>, context = 'command'): Promise<boolean> {
     const result = await this.commands.run(command, { timeoutMs: this.settings.timeoutMs, env });
     this.stats.commandRuns += 1;
+    this.metrics?.commands.inc({ result: result.ok ? 'success' : result.timedOut ? 'timeout' : 'failure' });
+    this.metrics?.commandDuration.observe(result.durationMs / 1000);
     const fields = { command, exitCode: result.exitCode, signal: result.signal, durationMs: result.durationMs, output: result.output || undefined };
     if (result.ok) {
       this.log.info(fields, `${context} succeeded`);
@@ -92,6 +96,7 @@ export class Reloader {
   /** Puts the command's files back as they were and runs it again on the last good files. */
   private async rollBack(command: string, files: readonly ChangedFile[], env: Record<string, string>): Promise<void> {
     this.stats.rollbacks += 1;
+    this.metrics?.rollbacks.inc();
     const restored: string[] = [];
     for (const f of [...files].reverse()) {
       try {

@@ -84,6 +84,20 @@ export function dependencyId(dep: Dependency): string {
   }
 }
 
+/** A dependency as a person reads it in a log line: `service web (consul)`, `key app/x (file)`. */
+export function describeDependency(dep: Dependency): string {
+  switch (dep.kind) {
+    case 'service':
+      return `service ${dep.tag ? `${dep.tag}.` : ''}${dep.name}${dep.dc ? `@${dep.dc}` : ''} (${dep.source})`;
+    case 'services':
+      return `the service list (${dep.source})`;
+    case 'key':
+      return `key ${dep.key} (${dep.source})`;
+    case 'keys':
+      return `keys under ${dep.prefix || '/'} (${dep.source})`;
+  }
+}
+
 /** Freezes a JSON value all the way down, so templates and helpers cannot alter shared data. */
 export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {

@@ -9,6 +9,7 @@ import { readDataFile, validateDataFile } from './data-file.js';
 import { parseDuration, parseWait, type WaitSpec } from './duration.js';
 import { constants as osConstants } from 'node:os';
 import { Allowlist } from '../guards/allowlist.js';
+import { parseListen } from '../observe/http.js';
 import { resolveGroup, resolveUser } from '../output/owner.js';
 import type { WriteMode } from '../output/write.js';
 import type { GuardSettings, ServiceGuardSettings } from '../guards/guards.js';
@@ -54,6 +55,9 @@ export interface FlagValues {
   execReloadSignal?: string;
   execKillTimeout?: string;
   execSplay?: string;
+  listen?: string;
+  healthFailingAfter?: string;
+  logFormat?: 'json' | 'pretty';
 }
 
 /** Consul connection flags (Consul's own names); durations still as text. */
@@ -337,6 +341,9 @@ export async function loadConfig(flags: FlagValues, cwd: string = process.cwd())
     once: flags.once,
     dry: flags.dry,
     logLevel: flags.logLevel ?? file.log_level ?? 'info',
+    logFormat: flags.logFormat ?? file.log_format,
+    listen: (flags.listen ?? file.listen) === undefined ? undefined : parseListen((flags.listen ?? file.listen) as string),
+    healthFailingAfterMs: optionalDuration(flags.healthFailingAfter, file.health_failing_after, '--health-failing-after', `${fileLabel}health_failing_after`) ?? 60_000,
     guards: guardSettingsFrom(flags, file, fileLabel),
     minReloadIntervalMs: optionalDuration(flags.minReloadInterval, file.min_reload_interval, '--min-reload-interval', `${fileLabel}min_reload_interval`) ?? 0,
     exec: execSettingsFrom(flags, file, fileLabel),

@@ -58,6 +58,9 @@ export const configFileSchema = z.strictObject({
   command_timeout: durationText.optional(),
   wait: durationText.optional(),
   log_level: z.enum(LOG_LEVELS).optional(),
+  log_format: z.enum(['json', 'pretty']).optional(),
+  listen: nonEmpty.optional(),
+  health_failing_after: durationText.optional(),
   sandbox_path: nonEmpty.optional(),
   consul: consulFileSchema.optional(),
   check: nonEmpty.optional(),
@@ -142,6 +145,12 @@ export interface Config {
   readonly once: boolean;
   readonly dry: boolean;
   readonly logLevel: LogLevel;
+  /** json lines, or pretty for a person; default pretty on a terminal. */
+  readonly logFormat?: 'json' | 'pretty' | undefined;
+  /** host:port of the /metrics, /healthz and /status endpoint; off when undefined. */
+  readonly listen?: { readonly host: string; readonly port: number } | undefined;
+  /** A source failing longer than this makes /healthz unhealthy. */
+  readonly healthFailingAfterMs?: number;
   readonly guards: GuardSettings;
   /** Random delay up to this long before each batch's commands (0: none). */
   readonly splayMs: number;

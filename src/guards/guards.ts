@@ -1,5 +1,6 @@
 import type { Dependency, Instance } from '../catalog/types.js';
 import type { Logger } from '../observe/log.js';
+import type { Metrics } from '../observe/metrics.js';
 import { Allowlist, type AllowlistSpec } from './allowlist.js';
 import { FlapDetector, type FlapSpec } from './flap.js';
 import { instanceKey, RemovalGuard, type RemovalSpec } from './removal.js';
@@ -65,6 +66,7 @@ export class Guards {
   constructor(
     private readonly settings: GuardSettings,
     private readonly log: Logger,
+    private readonly metrics?: Metrics,
   ) {
     this.allowlist = new Allowlist(settings.allowlist);
   }
@@ -85,6 +87,7 @@ export class Guards {
     const { damped, switched } = state.flap.record(now);
     if (switched) {
       this.counters.dampedSwitches += 1;
+      this.metrics?.guardDecisions.inc({ decision: 'damped' });
       this.log.warn({ service: state.dep.name, dependency: id }, `service ${state.dep.name} is flapping (more than ${this.settings.flap?.changes} changes in ${this.settings.flap?.windowMs} ms): damped, its templates wait ${this.settings.flap?.dampedWaitMs} ms`);
     }
     return damped;
@@ -167,6 +170,7 @@ export class Guards {
     if (!this.reportedFiltered.has(key)) {
       this.reportedFiltered.add(key);
       this.counters.filtered += 1;
+      this.metrics?.guardDecisions.inc({ decision: 'filtered' });
       this.log.warn({ service: dep.name, instance: instanceKey(instance), reason: why }, `instance ${instanceKey(instance)} of ${dep.name} is outside the allowlist (${why}); it never reaches templates`);
     }
     return false;
@@ -176,6 +180,7 @@ export class Guards {
     const name = state.dep.name;
     if (decision.newlyHeld.length > 0) {
       this.counters.held += decision.newlyHeld.length;
+      this.metrics?.guardDecisions.inc({ decision: 'held' }, decision.newlyHeld.length);
       this.log.warn(
         { service: name, held: decision.held, baseline: decision.baseline, present: state.healthy },
         decision.keptFromEmpty
@@ -185,11 +190,13 @@ export class Guards {
     }
     if (decision.keptFromEmpty && !state.keptFromEmpty) {
       this.counters.keptFromEmpty += 1;
+      this.metrics?.guardDecisions.inc({ decision: 'kept_from_empty' });
       this.log.error({ service: name, held: decision.held }, `service ${name} has no instance left in the registry; rendering the ${decision.held} held instance(s) instead of an empty service`);
     }
     state.keptFromEmpty = decision.keptFromEmpty;
     if (decision.released.length > 0) {
       this.counters.released += decision.released.length;
+      this.metrics?.guardDecisions.inc({ decision: 'released' }, decision.released.length);
       this.log.info({ service: name, released: decision.released, held: decision.held }, `released ${decision.released.length} held instance(s) of ${name}`);
     }
     return decision.output;

@@ -1,14 +1,18 @@
 import pino, { type Logger } from 'pino';
+import prettyStream from 'pino-pretty';
 
 export type { Logger };
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
- * JSON lines (journald and docker friendly). Written to stderr when stdout carries rendered
- * output (--dry), to stdout otherwise. Credentials are redacted wherever they appear in a line.
+ * JSON lines (journald and docker friendly), or human-readable lines on a terminal or with
+ * --log-format pretty. Written to stderr when stdout carries rendered output (--dry), to stdout
+ * otherwise. Credentials are redacted wherever they appear in a line.
  */
-export function createLogger(level: LogLevel, toStderr: boolean): Logger {
+export function createLogger(level: LogLevel, toStderr: boolean, format?: 'json' | 'pretty'): Logger {
+  const fd = toStderr ? 2 : 1;
+  const pretty = format === 'pretty' || (format === undefined && (toStderr ? process.stderr : process.stdout).isTTY === true);
   return pino(
     {
       name: 'ctmpl',
@@ -17,6 +21,6 @@ export function createLogger(level: LogLevel, toStderr: boolean): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: ['token', '*.token', 'password', '*.password', 'headers["x-consul-token"]'], censor: '[redacted]' },
     },
-    pino.destination({ fd: toStderr ? 2 : 1, sync: true }),
+    pretty ? prettyStream({ destination: fd, sync: true, colorize: (toStderr ? process.stderr : process.stdout).isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'name', singleLine: true }) : pino.destination({ fd, sync: true }),
   );
 }

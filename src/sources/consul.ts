@@ -63,6 +63,10 @@ export class ConsulSource implements Source {
     this.description = describeConsul(settings);
   }
 
+  get failing(): boolean {
+    return this.problems.size > 0;
+  }
+
   async start(sink: SourceSink): Promise<void> {
     this.sink = sink;
     this.client = new ConsulClient(this.settings, readToken(this.settings));

@@ -1,3 +1,4 @@
+import type { RecordWithTtl, SrvRecord } from 'node:dns';
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { compareInstances, selectInstances } from '../catalog/select.js';
@@ -28,8 +29,12 @@ export interface ResolvedService {
   readonly ttl: number | undefined;
 }
 
-/** What the source needs of a resolver (node's dns.promises Resolver; tests may pass another). */
-export type SrvResolver = Pick<Resolver, 'resolveSrv' | 'resolve4' | 'resolve6' | 'cancel'>;
+/** What resolving needs of a resolver (node's dns.promises Resolver; tests pass a scripted one). */
+export interface SrvResolver {
+  resolveSrv(name: string): Promise<SrvRecord[]>;
+  resolve4(name: string, options: { ttl: true }): Promise<RecordWithTtl[]>;
+  resolve6(name: string, options: { ttl: true }): Promise<RecordWithTtl[]>;
+}
 
 /**
  * Resolves `name` (an SRV name such as `_http._tcp.web.example`) into instances: one per SRV

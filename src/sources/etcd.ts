@@ -32,7 +32,7 @@ export class EtcdSource implements Source {
   /** Skipped values already reported (key → value), so each bad value is logged once. */
   private readonly reported = new Map<string, string>();
   /** KV mirrors by dependency id. */
-  private readonly kvMirrors = new Map<string, { mirror: RangeMirror; loaded: boolean; kvs: ReadonlyMap<string, string> }>();
+  private readonly kvMirrors = new Map<string, RangeMirror>();
 
   constructor(
     readonly name: string,
@@ -80,9 +80,9 @@ export class EtcdSource implements Source {
       return;
     }
     const range: Range = dep.kind === 'key' ? { key: dep.key } : { prefix: dep.prefix };
-    const entry = { mirror: this.mirror(range, id, (kvs) => this.onKv(id, kvs)), loaded: false, kvs: new Map<string, string>() as ReadonlyMap<string, string> };
-    this.kvMirrors.set(id, entry);
-    entry.mirror.start();
+    const mirror = this.mirror(range, id, (kvs) => this.onKv(id, kvs));
+    this.kvMirrors.set(id, mirror);
+    mirror.start();
   }
 
   unwatch(dep: Dependency): void {
@@ -92,12 +92,20 @@ export class EtcdSource implements Source {
     if (kv) {
       this.kvMirrors.delete(id);
       this.problems.forget(id);
-      void kv.mirror.stop();
+      void kv.stop();
+    }
+    // The registry watch ends with the last service query.
+    if ((dep.kind === 'service' || dep.kind === 'services') && this.registry && ![...this.watched.values()].some((d) => d.kind === 'service' || d.kind === 'services')) {
+      void this.registry.stop();
+      this.registry = undefined;
+      this.registryLoaded = false;
+      this.parsed.clear();
+      this.problems.forget(SERVICES);
     }
   }
 
   async stop(): Promise<void> {
-    const mirrors = [...this.kvMirrors.values()].map((e) => e.mirror);
+    const mirrors = [...this.kvMirrors.values()];
     if (this.registry) mirrors.push(this.registry);
     this.kvMirrors.clear();
     this.registry = undefined;

@@ -48,6 +48,9 @@ export class FileSource implements Source {
     return this.options.watch;
   }
 
+  /** True while the file's latest content is invalid (the last good catalog is in use). */
+  failing = false;
+
   async start(sink: SourceSink): Promise<void> {
     this.sink = sink;
     const text = await this.read();
@@ -89,8 +92,11 @@ export class FileSource implements Source {
     try {
       const catalog = parseCatalog(this.path, text, this.name);
       this.catalog = catalog;
+      if (this.failing) this.sink?.info?.(`catalog file ${this.path} is valid again`);
+      this.failing = false;
       for (const dep of this.watched.values()) this.deliver(catalog, dep);
     } catch (err) {
+      this.failing = true;
       this.sink?.error(`catalog file ${this.path} is invalid; keeping the last good catalog`, err);
     }
   }

@@ -20,6 +20,10 @@ export interface Source {
   readonly description: string;
   /** False when the data can no longer change (a file that is not watched, as in --once). */
   readonly live: boolean;
+  /** Requests sent and failures seen, for metrics (sources that make requests). */
+  readonly stats?: { readonly requests: number; readonly failures: number };
+  /** True while the source is failing and retrying (for /healthz and metrics). */
+  readonly failing?: boolean;
   /** Connects or loads. Throws InputError when the source's own input is invalid. */
   start(sink: SourceSink): Promise<void>;
   watch(dep: Dependency): void;

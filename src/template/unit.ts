@@ -36,6 +36,11 @@ export class TemplateUnit {
   lastOutput: string | undefined;
   /** Why the template is not rendered yet, for logs and --once failures. */
   waiting: string[] = [];
+  /** When the last complete render happened, and the last error (render, check or write). */
+  lastRenderAt: number | undefined;
+  lastError: string | undefined;
+  /** Whether the "waiting for …" line was logged. */
+  waitingReported = false;
 
   private constructor(
     readonly config: TemplateConfig,

@@ -83,7 +83,7 @@ zone "${zone}" {
     await waitFor(
       async () => {
         if (proc.exitCode !== null) throw new Error(`named exited: ${output}`);
-        const answer = await probe.resolve4(`ns.${zone}`).catch(() => []);
+        const answer: string[] = await probe.resolve4(`ns.${zone}`).catch(() => []);
         return answer.includes('127.0.0.1');
       },
       { timeoutMs: 15_000, what: `named on port ${port}` },

@@ -120,13 +120,22 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
       return client;
     },
     async etcdctl(args, chosen) {
-      const result = await execa('etcdctl', ['--endpoints', live(chosen).map((m) => m.endpoint).join(','), ...args], {
-        env: { ETCDCTL_API: '3' },
-        reject: false,
-        timeout: 15_000,
-      });
-      if (result.exitCode !== 0) throw new Error(`etcdctl ${args.join(' ')} failed: ${String(result.stderr)}`);
-      return String(result.stdout);
+      // Right after a member is lost the others may still be electing a leader: a command that
+      // times out is tried again (the tests' commands are idempotent), within a deadline.
+      return waitFor(
+        async () => {
+          const result = await execa('etcdctl', ['--endpoints', live(chosen).map((m) => m.endpoint).join(','), '--command-timeout', '5s', ...args], {
+            env: { ETCDCTL_API: '3' },
+            reject: false,
+            timeout: 15_000,
+          });
+          if (result.exitCode === 0) return String(result.stdout);
+          const stderr = String(result.stderr);
+          if (/deadline exceeded|leader changed|no leader|unavailable/i.test(stderr)) throw new Error(stderr);
+          throw new Error(`etcdctl ${args.join(' ')} failed: ${stderr}`);
+        },
+        { timeoutMs: 20_000, intervalMs: 200, what: `etcdctl ${args.join(' ')}` },
+      );
     },
     async stop() {
       for (const c of clients.splice(0)) c.close();

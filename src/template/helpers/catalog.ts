@@ -130,7 +130,7 @@ export const catalogHelpers: Record<string, Helper> = {
     const { options } = splitArgs(args);
     const ctx = renderContextOf(options);
     const dc = optionalString(options.hash.dc);
-    const sources = ctx.sourcesFor(options.hash.source, LIST_SCHEMES, 'a list of services');
+    const sources = ctx.sourcesFor(options.hash.source, LIST_SCHEMES, 'list of services');
     const deps = sources.map((source) => ({ kind: 'services' as const, source, ...(dc ? { dc } : {}) }));
     if (deps.length === 1) return ctx.need(deps[0] as (typeof deps)[number]) ?? [];
     return unionServices(deps.map((dep) => ctx.needInUnion(dep) ?? []));

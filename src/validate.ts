@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import { loadConfig, type FlagValues } from './config/load.js';
+import { InputError } from './errors.js';
+import { parseCatalog } from './sources/catalog-file.js';
+import { TemplateUnit } from './template/unit.js';
+
+export interface ValidationReport {
+  readonly problems: readonly InputError[];
+  readonly templates: number;
+  readonly catalogs: number;
+}
+
+function asInputError(err: unknown): InputError {
+  return err instanceof InputError ? err : new InputError(err instanceof Error ? err.message : String(err));
+}
+
+/**
+ * `ctmpl validate`: checks flags, config, every template and every static catalog, and reports
+ * every problem found (not just the first) — for CI pipelines. Writes nothing, contacts no registry.
+ */
+export async function validate(flags: FlagValues, cwd: string = process.cwd()): Promise<ValidationReport> {
+  let config;
+  try {
+    config = await loadConfig({ ...flags, once: false }, cwd);
+  } catch (err) {
+    return { problems: [asInputError(err)], templates: 0, catalogs: 0 };
+  }
+  const problems: InputError[] = [];
+  for (const template of config.templates) {
+    try {
+      await TemplateUnit.load(template);
+    } catch (err) {
+      problems.push(asInputError(err));
+    }
+  }
+  let catalogs = 0;
+  for (const source of config.sources) {
+    if (source.scheme !== 'file') continue;
+    catalogs += 1;
+    try {
+      parseCatalog(source.target, await readFile(source.target, 'utf8'), source.name);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      problems.push(code ? new InputError(`cannot read catalog file (${code})`, source.target, 'check the path given to --source file:PATH') : asInputError(err));
+    }
+  }
+  return { problems, templates: config.templates.length, catalogs };
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { parseCurator, parseDubbo } from '../../../../src/sources/zookeeper/normalize.js';
+import { parseZooKeeperUri } from '../../../../src/sources/zookeeper/settings.js';
+
+const curator = (value: unknown) => parseCurator('web', 'node-id', Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)), 'zk');
+
+describe('Curator service instances', () => {
+  it('reads address, port, id and an object payload as Meta (its tags as Tags)', () => {
+    expect(curator({ name: 'web', id: 'abc', address: '10.0.0.1', port: 8080, sslPort: null, payload: { '@class': 'x.Y', zone: 'z1', tags: ['v1'] }, serviceType: 'DYNAMIC' })).toEqual({
+      ok: true,
+      instance: { ID: 'abc', Name: 'web', Node: '10.0.0.1', Address: '10.0.0.1', Port: '8080', Tags: ['v1'], Meta: { zone: 'z1', serviceType: 'DYNAMIC' }, Status: 'passing', Datacenter: '', Source: 'zk' },
+    });
+  });
+
+  it('uses sslPort when there is no port, and enabled=false as maintenance', () => {
+    expect(curator({ address: 'h.internal', sslPort: 8443, enabled: false })).toMatchObject({ ok: true, instance: { ID: 'node-id', Port: '8443', Status: 'maintenance', Meta: { sslPort: '8443' } } });
+  });
+
+  it.each([
+    ['not json', /not JSON/],
+    ['[1]', /not a JSON object/],
+    [{ address: '10.0.0.1', port: 0 }, /port 0 is not a port/],
+    [{ address: '10.0.0.1; reboot', port: 80 }, /not an IP address or host name/],
+    [{ port: 80 }, /address ""/],
+  ])('skips %j', (value, reason) => {
+    const parsed = curator(value);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.reason).toMatch(reason);
+  });
+});
+
+describe('Dubbo providers', () => {
+  const node = (url: string): string => encodeURIComponent(url);
+
+  it('reads the URL-encoded provider URL: host:port, protocol as tag, parameters as Meta', () => {
+    expect(parseDubbo('com.example.Greeter', node('dubbo://10.0.0.1:20880/com.example.Greeter?version=1.0.0&side=provider'), 'zk')).toEqual({
+      ok: true,
+      instance: {
+        ID: '10.0.0.1:20880', Name: 'com.example.Greeter', Node: '10.0.0.1', Address: '10.0.0.1', Port: '20880', Tags: ['dubbo'],
+        Meta: { protocol: 'dubbo', version: '1.0.0', side: 'provider' }, Status: 'passing', Datacenter: '', Source: 'zk',
+      },
+    });
+  });
+
+  it('reads a disabled provider as maintenance', () => {
+    expect(parseDubbo('g', node('tri://[2001:db8::1]:50051/g?disabled=true'), 'zk')).toMatchObject({ ok: true, instance: { Address: '2001:db8::1', Status: 'maintenance', Tags: ['tri'] } });
+  });
+
+  it.each([['%E0%A4%A'], [node('not a url')], [node('dubbo://10.0.0.1/x')], [node('dubbo://10.0.0.1:0/x')]])('skips %s', (child) => {
+    expect(parseDubbo('g', child, 'zk').ok).toBe(false);
+  });
+});
+
+describe('ZooKeeper source URI', () => {
+  it('takes servers, a root path and timeouts', () => {
+    expect(parseZooKeeperUri('//h1:2181,h2/services/?session_timeout=5s&connect_timeout=2s', '--source')).toEqual({
+      hosts: ['h1:2181', 'h2:2181'], root: '/services', sessionTimeoutMs: 5000, connectTimeoutMs: 2000,
+    });
+  });
+
+  it.each([['//h:2181', /no registry root/], ['///dubbo', /no ZooKeeper server/], ['//u@h:2181/x', /no user/], ['//h:2181/x?foo=1', /unknown option/]])('refuses %s', (rest, message) => {
+    expect(() => parseZooKeeperUri(rest, '--source')).toThrow(message);
+  });
+});

@@ -25,6 +25,8 @@ export interface RunnerOptions {
   readonly createSource?: typeof createSource;
   /** Prometheus metrics; one per process, shared across SIGHUP restarts. */
   readonly metrics?: Metrics;
+  /** First retry delay after a rollback (default 10 s); tests shorten it. */
+  readonly retryFirstMs?: number;
   /** Called once every template has had its first complete render (systemd READY=1). */
   readonly onReady?: () => void;
   /** Called after a batch that changed files, with their destinations. */
@@ -32,6 +34,10 @@ export interface RunnerOptions {
   /** Environment visible to the `env` helper. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
+
+/** Retry of rolled-back files after a failed reload: first delay, and the cap while it keeps failing. */
+const RETRY_FIRST_MS = 10_000;
+const RETRY_MAX_MS = 5 * 60_000;
 
 /** A template still without data this long gets a warning naming what it waits for. */
 const NO_DATA_WARNING_MS = 30_000;
@@ -81,6 +87,8 @@ export class Runner {
   /** Sources with a reported problem and no recovery since, and since when (see sourceFailing). */
   private readonly failingSince = new Map<string, number>();
   private readonly waitingTimers: NodeJS.Timeout[] = [];
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs: number;
   private readonly guards: Guards;
   /** Counters for logs, tests and (later) metrics. */
   readonly stats = { renders: 0, writes: 0, checkFailures: 0 };
@@ -97,6 +105,7 @@ export class Runner {
     this.config = options.config;
     this.log = options.logger;
     this.guards = new Guards(options.config.guards, options.logger, options.metrics);
+    this.retryDelayMs = options.retryFirstMs ?? RETRY_FIRST_MS;
     this.reloader = new Reloader(
       this.commands,
       { command: this.config.command, timeoutMs: this.config.commandTimeoutMs, splayMs: this.config.splayMs, minIntervalMs: this.config.minReloadIntervalMs ?? 0 },
@@ -164,6 +173,7 @@ export class Runner {
     this.stopping.abort();
     clearTimeout(this.guardTimer);
     for (const timer of this.waitingTimers) clearTimeout(timer);
+    clearTimeout(this.retryTimer);
     for (const q of this.quiescence.values()) q.cancel();
     await this.watcher?.close();
     await Promise.all([...this.sources.values()].map((s) => s.stop()));
@@ -293,7 +303,9 @@ export class Runner {
     this.syncSubscriptions();
     this.reportWaiting(units);
     if (changed.length > 0) {
-      if (!(await this.reloader.run(changed, this.stopping.signal))) this.commandFailed = true;
+      const { ok, rolledBack } = await this.reloader.run(changed, this.stopping.signal);
+      if (!ok) this.commandFailed = true;
+      this.scheduleRetry(rolledBack);
       if (this.exec?.running) await this.exec.reload();
     }
     if (!this.readyAnnounced && this.units.every((u) => u.rendered)) {
@@ -304,6 +316,24 @@ export class Runner {
     }
     if (changed.length > 0) this.options.onBatch?.(changed.map((f) => f.destination));
     if (this.config.once) this.checkOnceFinished();
+  }
+
+  /**
+   * After a rollback the proxy runs on the last good files while the catalog has moved on: try the
+   * rolled-back templates again later (10 s, doubling up to 5 min while it keeps failing), rather
+   * than wait for a catalog change that may not come for a long time.
+   */
+  private scheduleRetry(rolledBack: readonly string[]): void {
+    if (rolledBack.length === 0) {
+      this.retryDelayMs = this.options.retryFirstMs ?? RETRY_FIRST_MS;
+      return;
+    }
+    clearTimeout(this.retryTimer);
+    const units = this.units.filter((u) => rolledBack.includes(u.name));
+    this.log.warn({ destinations: rolledBack, retryInMs: this.retryDelayMs }, 'will render and reload the rolled-back files again');
+    this.retryTimer = setTimeout(() => units.forEach((u) => this.markDue(u)), this.retryDelayMs);
+    this.retryTimer.unref();
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
   }
 
   /** Renders one template; returns the text when every dependency had data and it rendered. */

@@ -50,20 +50,24 @@ export class Reloader {
     await sleep(this.lastEnd + this.settings.minIntervalMs - Date.now(), signal);
   }
 
-  /** Runs the commands for the files changed in one batch; true when every command succeeded. */
-  async run(changed: readonly ChangedFile[], signal: AbortSignal): Promise<boolean> {
+  /**
+   * Runs the commands for the files changed in one batch. `ok` when every command succeeded;
+   * `rolledBack` names the destinations put back after a failed command.
+   */
+  async run(changed: readonly ChangedFile[], signal: AbortSignal): Promise<{ ok: boolean; rolledBack: string[] }> {
     const byCommand = new Map<string, ChangedFile[]>();
     for (const file of changed) {
       if (file.command !== undefined) byCommand.set(file.command, [...(byCommand.get(file.command) ?? []), file]);
     }
     if (this.settings.command !== undefined) byCommand.set(this.settings.command, [...(byCommand.get(this.settings.command) ?? []), ...changed]);
-    if (byCommand.size === 0) return true;
+    if (byCommand.size === 0) return { ok: true, rolledBack: [] };
     if (this.settings.splayMs > 0) {
       // Splay: a fleet of sidecars seeing the same change does not reload in lockstep.
       await sleep(Math.random() * this.settings.splayMs, signal);
     }
     const allChanged = changed.map((f) => f.destination).join('\n');
     let ok = true;
+    const rolledBack = new Set<string>();
     for (const [command, files] of byCommand) {
       if (signal.aborted) break;
       const destinations = [...new Set(files.map((f) => f.destination))];
@@ -72,10 +76,10 @@ export class Reloader {
       ok = false;
       // A command killed because ctmpl is stopping is not a failed reload: nothing to roll back.
       if (signal.aborted) break;
-      await this.rollBack(command, files, env);
+      for (const destination of await this.rollBack(command, files, env)) rolledBack.add(destination);
     }
     this.lastEnd = Date.now();
-    return ok;
+    return { ok, rolledBack: [...rolledBack] };
   }
 
   private async runOnce(command: string, env: Record<string, string>, context = 'command'): Promise<boolean> {
@@ -94,7 +98,7 @@ export class Reloader {
   }
 
   /** Puts the command's files back as they were and runs it again on the last good files. */
-  private async rollBack(command: string, files: readonly ChangedFile[], env: Record<string, string>): Promise<void> {
+  private async rollBack(command: string, files: readonly ChangedFile[], env: Record<string, string>): Promise<string[]> {
     this.stats.rollbacks += 1;
     this.metrics?.rollbacks.inc();
     const restored: string[] = [];
@@ -108,5 +112,6 @@ export class Reloader {
     }
     this.log.warn({ command, restored }, `rolled back ${restored.length} file(s) to their last good content; running the command again`);
     await this.runOnce(command, { ...env, CTMPL_ROLLBACK: '1' }, 'command after rollback');
+    return restored;
   }
 }

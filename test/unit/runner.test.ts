@@ -43,7 +43,7 @@ function config(templates: TemplateConfig[], over: Partial<Config> = {}): Config
 }
 
 function start(cfg: Config, source: ScriptedSource, dryOutput?: Writable): Runner {
-  const runner = new Runner({ config: cfg, logger: silent, createSource: () => source, ...(dryOutput ? { dryOutput } : {}) });
+  const runner = new Runner({ config: cfg, logger: silent, createSource: () => source, retryFirstMs: 200, ...(dryOutput ? { dryOutput } : {}) });
   runners.push(runner);
   return runner;
 }
@@ -302,5 +302,24 @@ describe('Runner check before swap', () => {
     expect(await runner.done).toBe(0);
     expect(readFileSync(join(dir, 'a.hbs.out'), 'utf8')).toBe('10.0.0.1 ');
     expect(readFileSync(log, 'utf8')).toBe('run\n');
+  });
+});
+
+describe('Runner after a failed reload', () => {
+  it('rolls the file back, then tries the new content again later on its own', async () => {
+    const dir = workspace({ 'a.hbs': '{{#each (service "web")}}{{Address}} {{/each}}' });
+    const flag = join(dir, 'fail-next');
+    const log = join(dir, 'commands.log');
+    const source = new ScriptedSource('file', WEB1);
+    // The reload fails while the flag exists (the first time the new file is tried).
+    const command = `cat ${join(dir, 'a.hbs.out')} >> ${log}; echo >> ${log}; if [ -e ${flag} ]; then rm ${flag}; exit 1; fi`;
+    await start(config([template(dir, 'a.hbs')], { command }), source).start();
+    await until(() => existsSync(log) && readFileSync(log, 'utf8') === '10.0.0.1 \n');
+    writeFileSync(flag, '');
+    source.update(WEB2);
+    // Tried (fails), rolled back and re-run on the old file, then retried with the new one.
+    await until(() => readFileSync(log, 'utf8').split('\n').length === 5);
+    expect(readFileSync(log, 'utf8')).toBe('10.0.0.1 \n10.0.0.1 10.0.0.2 \n10.0.0.1 \n10.0.0.1 10.0.0.2 \n');
+    expect(readFileSync(join(dir, 'a.hbs.out'), 'utf8')).toBe('10.0.0.1 10.0.0.2 ');
   });
 });

@@ -35,7 +35,7 @@ describe('Reloader', () => {
       await changed(dir, 'c', '1', '2'),
     ];
     const r = reloader(`echo "global $CTMPL_CHANGED_COUNT" >> ${log}`);
-    expect(await r.run(files, signal)).toBe(true);
+    expect(await r.run(files, signal)).toEqual({ ok: true, rolledBack: [] });
     expect(readFileSync(log, 'utf8')).toBe(`tpl ${join(dir, 'a')}\n${join(dir, 'b')}\nglobal 3\n`);
     expect(r.stats).toEqual({ commandRuns: 2, commandFailures: 0, rollbacks: 0 });
   });
@@ -48,7 +48,7 @@ describe('Reloader', () => {
     const files = [await changed(dir, 'up.conf', 'good', 'bad'), await changed(dir, 'other.conf', 'old', 'new')];
     // Fails the first time (as a reload rejecting the new files), succeeds on the rollback run.
     const r = reloader(`cat ${join(dir, 'up.conf')} >> ${log}; if [ -e ${flag} ]; then rm ${flag}; exit 1; fi`);
-    expect(await r.run(files, signal)).toBe(false);
+    expect(await r.run(files, signal)).toEqual({ ok: false, rolledBack: [join(dir, 'other.conf'), join(dir, 'up.conf')] });
     expect(readFileSync(join(dir, 'up.conf'), 'utf8')).toBe('good');
     expect(readFileSync(join(dir, 'other.conf'), 'utf8')).toBe('old');
     expect(readFileSync(log, 'utf8')).toBe('badgood');
@@ -58,7 +58,7 @@ describe('Reloader', () => {
   it('rolls back only the files of the template whose command failed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ctmpl-reload-'));
     const files = [await changed(dir, 'a', 'a-good', 'a-bad', 'exit 1'), await changed(dir, 'b', 'b-old', 'b-new', 'true')];
-    expect(await reloader(undefined).run(files, signal)).toBe(false);
+    expect(await reloader(undefined).run(files, signal)).toEqual({ ok: false, rolledBack: [join(dir, 'a')] });
     expect(readFileSync(join(dir, 'a'), 'utf8')).toBe('a-good');
     expect(readFileSync(join(dir, 'b'), 'utf8')).toBe('b-new');
   });
@@ -67,7 +67,7 @@ describe('Reloader', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ctmpl-reload-'));
     const files = [await changed(dir, 'a', 'good', 'bad')];
     const r = new Reloader(new CommandRunner(), { command: `grep -q bad ${join(dir, 'a')} && sleep 5; true`, timeoutMs: 300, splayMs: 0, minIntervalMs: 0 }, silent);
-    expect(await r.run(files, signal)).toBe(false);
+    expect((await r.run(files, signal)).ok).toBe(false);
     expect(readFileSync(join(dir, 'a'), 'utf8')).toBe('good');
     expect(r.stats.rollbacks).toBe(1);
   });

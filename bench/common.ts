@@ -3,7 +3,7 @@
  * figures; they assert nothing.
  */
 import { basename, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The repository root, whether run from bench/ (tsx) or dist/bench/ (compiled). */
 export const ROOT = ((): string => {
@@ -74,4 +74,29 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
   const line = (r: readonly string[]): string => `| ${r.map((v, c) => (c === 0 ? v.padEnd(widths[c] ?? 0) : v.padStart(widths[c] ?? 0))).join(' | ')} |`;
   const rule = `|${widths.map((w, c) => (c === 0 ? `-${'-'.repeat(w)}-` : `-${'-'.repeat(w)}:`)).join('|')}|`;
   return [line(cells[0] ?? []), rule, ...cells.slice(1).map(line)].join('\n');
+}
+
+/** The median with the two middle values averaged (for a handful of runs, where nearest-rank is lopsided). */
+export function middle(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const half = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[half] ?? Number.NaN) : ((sorted[half - 1] ?? Number.NaN) + (sorted[half] ?? Number.NaN)) / 2;
+}
+
+/** ctmpl ÷ consul-template, two decimals; '–' when either side is missing or zero. */
+export function ratio(ctmpl: number | undefined, consulTemplate: number | undefined): string {
+  if (ctmpl === undefined || consulTemplate === undefined || !Number.isFinite(ctmpl) || !Number.isFinite(consulTemplate) || consulTemplate === 0) return '–';
+  return (ctmpl / consulTemplate).toFixed(2);
+}
+
+/** True when this module is the script node was started with (not imported by another bench). */
+export function isMain(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  return script !== undefined && moduleUrl === pathToFileURL(resolve(script)).href;
+}
+
+/** Progress on stderr, so stdout carries only the tables and the JSON. */
+export function progress(message: string): void {
+  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }

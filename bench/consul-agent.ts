@@ -4,7 +4,7 @@
  * (normal end, exception, Ctrl-C), and a counting HTTP proxy.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -96,12 +96,20 @@ export interface ConsulAgent {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A Consul dev agent (server, leader of itself) on free loopback ports. */
-export async function startConsulAgent(): Promise<ConsulAgent> {
+/**
+ * Agent configuration for the side-by-side benchmarks. Both tools hold one HTTP connection per
+ * blocking query (Node's agent and Go's transport alike open as many as there are queries in
+ * flight); Consul refuses more than `limits.http_max_conns_per_client` (200 by default) from one
+ * address, so watching 1,000 services needs it raised, as consul-template's users do.
+ */
+export const BENCH_AGENT_CONFIG = { limits: { http_max_conns_per_client: 5000 } } as const;
+
+/** A Consul dev agent (server, leader of itself) on free loopback ports; `config` goes into its config file. */
+export async function startConsulAgent(config: object = {}): Promise<ConsulAgent> {
   const binary = obtainTool('consul');
   const dir = benchDir('ctmpl-bench-consul-');
   const [http, dns, server, serfLan, serfWan, grpc, grpcTls] = (await freePorts(7)) as [number, number, number, number, number, number, number];
-  writeFileSync(join(dir, 'agent.json'), '{}');
+  writeFileSync(join(dir, 'agent.json'), JSON.stringify(config));
   const args = [
     'agent', '-dev', '-bind', '127.0.0.1', '-client', '127.0.0.1', '-node', `ctmpl-bench-${http}`,
     '-http-port', String(http), '-dns-port', String(dns), '-server-port', String(server),
@@ -133,6 +141,69 @@ export async function startConsulAgent(): Promise<ConsulAgent> {
     await sleep(100);
   }
   return { address, port: http, api, stop: () => stopChild(child) };
+}
+
+/** One service instance to put in the catalog (on an external node, no checks: it is passing). */
+export interface CatalogInstance {
+  readonly node: string;
+  readonly nodeAddress: string;
+  readonly id: string;
+  readonly service: string;
+  readonly address: string;
+  readonly port: number;
+  readonly tags?: readonly string[];
+}
+
+/**
+ * Registers instances straight into the catalog through `/v1/txn` (128 operations per
+ * transaction, the API's limit), `parallel` transactions at a time: 10,000 instances take a few
+ * seconds where one agent registration per instance would take minutes.
+ */
+export async function registerCatalog(agent: ConsulAgent, instances: readonly CatalogInstance[], parallel = 4): Promise<void> {
+  const ops: unknown[] = [];
+  const nodes = new Map<string, string>();
+  for (const i of instances) nodes.set(i.node, i.nodeAddress);
+  for (const [node, address] of nodes) ops.push({ Node: { Verb: 'set', Node: { Node: node, Address: address } } });
+  for (const i of instances) {
+    ops.push({ Service: { Verb: 'set', Node: i.node, Service: { ID: i.id, Service: i.service, Address: i.address, Port: i.port, Tags: i.tags ?? [] } } });
+  }
+  // Nodes first: a service op on a node the same transaction has not created yet fails.
+  const nodeOps = ops.slice(0, nodes.size);
+  const serviceOps = ops.slice(nodes.size);
+  const batches = (list: unknown[]): unknown[][] => Array.from({ length: Math.ceil(list.length / 128) }, (_, b) => list.slice(b * 128, (b + 1) * 128));
+  const run = async (list: unknown[][]): Promise<void> => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: parallel }, async () => {
+        while (next < list.length) {
+          const batch = list[next++];
+          if (batch) await agent.api('PUT', '/v1/txn', batch);
+        }
+      }),
+    );
+  };
+  await run(batches(nodeOps));
+  await run(batches(serviceOps));
+}
+
+const CLOCK_TICKS = ((): number => {
+  const out = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  const n = Number(out.stdout.trim());
+  return Number.isFinite(n) && n > 0 ? n : 100;
+})();
+
+/** Resident memory (MiB) and CPU seconds used so far (user + system) of a live process, from /proc. */
+export function processUsage(pid: number): { rssMiB: number; peakRssMiB: number; cpuSeconds: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN);
+  const rssKiB = kib('VmRSS');
+  // Fields after the command name (which may contain spaces, hence from the last ')').
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), i.e. 11 and 12 after the name; in clock ticks (100/s on Linux).
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const mib = (k: number): number => Math.round((k / 1024) * 10) / 10;
+  return { rssMiB: mib(rssKiB), peakRssMiB: mib(kib('VmHWM')), cpuSeconds: ticks / CLOCK_TICKS };
 }
 
 export interface CountingProxy {

@@ -65,6 +65,8 @@ export function buildProgram() {
     .addOption(new Option('--log-format <format>', 'json lines, or pretty for a person (default: pretty on a terminal)').choices(['json', 'pretty'] as const))
     .option('--listen <host:port>', 'serve /metrics, /healthz and /status here (off by default)')
     .option('--health-failing-after <duration>', '/healthz turns unhealthy once a source has failed this long (default 60s)')
+    .option('--relaxed-validation <source>', 'let this source\'s data skip the catalog validation rules (repeatable)', collect, [] as string[])
+    .option('--env-allow <name>', 'the env helper reads only these variables (repeatable)', collect, [] as string[])
     .option('--check <cmd>', 'validate each staged file before it replaces the destination; {{staged}} is its path (templates without their own check)')
     .addOption(new Option('--write-mode <mode>', 'atomic (rename, default) or in_place (truncate and write: bind-mounted files)').choices(['atomic', 'in_place'] as const))
     .option('--min-reload-interval <duration>', 'least time between two reloads; changes meanwhile join the next one')
@@ -185,6 +187,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       ...(o.maxRemoval !== undefined ? { maxRemoval: o.maxRemoval } : {}),
       ...(o.holdMax !== undefined ? { holdMax: o.holdMax } : {}),
       ...(o.splay !== undefined ? { splay: o.splay } : {}),
+      relaxedValidation: o.relaxedValidation,
+      envAllow: o.envAllow,
       allowCidr: o.allowCidr,
       allowTag: o.allowTag,
       allowDc: o.allowDc,

@@ -1,4 +1,5 @@
 import { CommandRunner } from './actions/command.js';
+import { CatalogScreen } from './catalog/screen.js';
 import { Store } from './catalog/store.js';
 import { dependencyId, describeDependency, type Dependency, type DependencyValue, type Instance } from './catalog/types.js';
 import type { Config } from './config/schema.js';
@@ -33,6 +34,15 @@ export interface RunnerOptions {
   readonly onBatch?: (destinations: readonly string[]) => void;
   /** Environment visible to the `env` helper. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Variables `env` never shows unless named in --env-allow: a template must not leak a token. */
+const SECRET_VARIABLE = /(^CONSUL_HTTP_(TOKEN|AUTH)$)|TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE_KEY|API_KEY|CREDENTIAL/i;
+
+/** The environment templates see: only the allowlist when one is given, else all but secrets. */
+export function templateEnvironment(env: Readonly<Record<string, string | undefined>>, allow: readonly string[] | undefined): Record<string, string | undefined> {
+  const names = Object.keys(env).filter((name) => (allow ? allow.includes(name) : !SECRET_VARIABLE.test(name)));
+  return Object.fromEntries(names.map((name) => [name, env[name]]));
 }
 
 /** Retry of rolled-back files after a failed reload: first delay, and the cap while it keeps failing. */
@@ -90,6 +100,9 @@ export class Runner {
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelayMs: number;
   private readonly guards: Guards;
+  private readonly screen: CatalogScreen;
+  /** What the `env` helper may read (credentials withheld unless allowed by name). */
+  private readonly templateEnv: Readonly<Record<string, string | undefined>>;
   /** Counters for logs, tests and (later) metrics. */
   readonly stats = { renders: 0, writes: 0, checkFailures: 0 };
   private readonly reloader: Reloader;
@@ -105,6 +118,8 @@ export class Runner {
     this.config = options.config;
     this.log = options.logger;
     this.guards = new Guards(options.config.guards, options.logger, options.metrics);
+    this.templateEnv = templateEnvironment(options.env ?? process.env, options.config.envAllow);
+    this.screen = new CatalogScreen(new Set(options.config.relaxedSources ?? []), options.logger, options.metrics);
     this.retryDelayMs = options.retryFirstMs ?? RETRY_FIRST_MS;
     this.reloader = new Reloader(
       this.commands,
@@ -240,10 +255,12 @@ export class Runner {
     }
   }
 
-  private onData(dep: Dependency, value: DependencyValue): void {
+  private onData(dep: Dependency, raw: DependencyValue): void {
     const id = dependencyId(dep);
     if (!this.subscriptions.has(id)) return;
     const now = Date.now();
+    // Untrusted catalog data is validated at the edge, before guards and templates see it.
+    const value = this.screen.apply(dep, raw);
     // Templates see service answers only through the guards (allowlist, removal, empty).
     this.publish(id, dep.kind === 'service' ? this.guards.apply(id, dep, value as readonly Instance[], now) : value, now);
     this.scheduleGuardTimer();
@@ -348,7 +365,7 @@ export class Runner {
         unavailable: (source) => this.failingSince.has(source),
         guardStatus: (id) => this.guards.status(id),
         sandbox: unit.sandbox,
-        env: this.options.env ?? process.env,
+        env: this.templateEnv,
       });
     } catch (err) {
       unit.lastError = errorMessage(err);

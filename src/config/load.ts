@@ -58,6 +58,8 @@ export interface FlagValues {
   listen?: string;
   healthFailingAfter?: string;
   logFormat?: 'json' | 'pretty';
+  relaxedValidation?: string[];
+  envAllow?: string[];
 }
 
 /** Consul connection flags (Consul's own names); durations still as text. */
@@ -172,6 +174,16 @@ function execSettingsFrom(flags: FlagValues, file: ConfigFile, fileLabel: string
     splayMs: optionalDuration(flags.execSplay, file.exec?.splay, '--exec-splay', `${fileLabel}exec.splay`) ?? 0,
     restartBackoffMaxMs: optionalDuration(undefined, file.exec?.restart_backoff_max, '', `${fileLabel}exec.restart_backoff_max`) ?? 60_000,
   };
+}
+
+/** Sources named for relaxed validation must exist (a typo would silently keep the rules on). */
+function relaxedSourcesFrom(names: readonly string[], sources: readonly SourceConfig[]): string[] {
+  for (const name of names) {
+    if (!sources.some((s) => s.name === name)) {
+      throw new InputError(`--relaxed-validation "${name}" names no configured source`, undefined, `configured sources: ${sources.map((s) => s.name).join(', ')}`);
+    }
+  }
+  return [...names];
 }
 
 /** `20`, `20%` → 20; `off` → undefined. */
@@ -342,6 +354,8 @@ export async function loadConfig(flags: FlagValues, cwd: string = process.cwd())
     dry: flags.dry,
     logLevel: flags.logLevel ?? file.log_level ?? 'info',
     logFormat: flags.logFormat ?? file.log_format,
+    relaxedSources: relaxedSourcesFrom([...(file.relaxed_validation ?? []), ...(flags.relaxedValidation ?? [])], sources),
+    envAllow: flags.envAllow !== undefined && flags.envAllow.length > 0 ? flags.envAllow : file.env_allow,
     listen: (flags.listen ?? file.listen) === undefined ? undefined : parseListen((flags.listen ?? file.listen) as string),
     healthFailingAfterMs: optionalDuration(flags.healthFailingAfter, file.health_failing_after, '--health-failing-after', `${fileLabel}health_failing_after`) ?? 60_000,
     guards: guardSettingsFrom(flags, file, fileLabel),

@@ -59,6 +59,8 @@ export const configFileSchema = z.strictObject({
   wait: durationText.optional(),
   log_level: z.enum(LOG_LEVELS).optional(),
   log_format: z.enum(['json', 'pretty']).optional(),
+  relaxed_validation: z.array(nonEmpty).optional(),
+  env_allow: z.array(nonEmpty).optional(),
   listen: nonEmpty.optional(),
   health_failing_after: durationText.optional(),
   sandbox_path: nonEmpty.optional(),
@@ -152,6 +154,10 @@ export interface Config {
   /** A source failing longer than this makes /healthz unhealthy. */
   readonly healthFailingAfterMs?: number;
   readonly guards: GuardSettings;
+  /** Sources whose data skips the catalog validation rules. */
+  readonly relaxedSources?: readonly string[];
+  /** When set, the `env` helper reads only these variables. */
+  readonly envAllow?: readonly string[] | undefined;
   /** Random delay up to this long before each batch's commands (0: none). */
   readonly splayMs: number;
   /** Least time between two batches' commands; changes meanwhile join the next batch. */

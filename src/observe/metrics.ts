@@ -31,6 +31,7 @@ export class Metrics {
   });
   readonly rollbacks = new Counter({ name: 'ctmpl_rollbacks_total', help: 'Batches rolled back after a failed reload', registers: [this.registry] });
   readonly dependencies = new Gauge({ name: 'ctmpl_dependencies_watched', help: 'Dependencies (queries) being watched', registers: [this.registry] });
+  readonly catalogRejected = new Counter({ name: 'ctmpl_catalog_rejected_total', help: 'Catalog items refused by validation (never rendered)', labelNames: ['source'], registers: [this.registry] });
   readonly guardDecisions = new Counter({ name: 'ctmpl_guard_decisions_total', help: 'Guard decisions: held, released, filtered, kept_from_empty, damped', labelNames: ['decision'], registers: [this.registry] });
 
   constructor() {

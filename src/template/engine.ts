@@ -1,12 +1,13 @@
 import Handlebars from 'handlebars';
 import { InputError } from '../errors.js';
 import { catalogHelpers } from './helpers/catalog.js';
+import { escapeHelpers } from './helpers/escape.js';
 import { systemHelpers } from './helpers/system.js';
 import { textHelpers } from './helpers/text.js';
 import { RenderContext, type RenderInputs } from './render-context.js';
 
 const BUILTIN_HELPERS = ['if', 'unless', 'each', 'with', 'lookup', 'log'];
-const HELPERS = { ...catalogHelpers, ...textHelpers, ...systemHelpers };
+const HELPERS = { ...catalogHelpers, ...textHelpers, ...systemHelpers, ...escapeHelpers };
 export const HELPER_NAMES: readonly string[] = [...BUILTIN_HELPERS, ...Object.keys(HELPERS)].sort();
 
 /** An isolated Handlebars environment: ctmpl's helpers only, nothing registered globally. */

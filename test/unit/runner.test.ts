@@ -323,3 +323,12 @@ describe('Runner after a failed reload', () => {
     expect(readFileSync(join(dir, 'a.hbs.out'), 'utf8')).toBe('10.0.0.1 10.0.0.2 ');
   });
 });
+
+describe('templateEnvironment', () => {
+  it('withholds credentials from templates unless they are allowed by name', async () => {
+    const { templateEnvironment } = await import('../../src/runner.js');
+    const env = { REGION: 'eu', CONSUL_HTTP_TOKEN: 't', DB_PASSWORD: 'p', GITHUB_TOKEN: 'g', HOME: '/root' };
+    expect(templateEnvironment(env, undefined)).toEqual({ REGION: 'eu', HOME: '/root' });
+    expect(templateEnvironment(env, ['REGION', 'DB_PASSWORD'])).toEqual({ REGION: 'eu', DB_PASSWORD: 'p' });
+  });
+});

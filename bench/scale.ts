@@ -1,0 +1,212 @@
+/**
+ * Scenario 2, scale: 1,000 services × 10 instances in one real Consul dev agent; each tool
+ * watches all of them through one nginx upstream template (`services`, then `service` of each:
+ * 1,001 blocking queries, Consul's own `consul` service included). Measured per run, one tool at
+ * a time, each behind its own counting loopback proxy:
+ * - time from spawn to the first complete file (every upstream with all its servers);
+ * - RSS after BENCH_SETTLE_SECONDS (default 5) of calm, and the peak RSS;
+ * - CPU seconds (user + system, /proc) over BENCH_IDLE_SECONDS (default 60) with no change;
+ * - HTTP requests the proxy forwarded to Consul in that window, per minute.
+ * BENCH_SCALE_RUNS (default 2) runs per tool, alternating which goes first; medians reported.
+ *
+ *   npm run bench:scale
+ */
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { isMain, markdownTable, middle, progress, ratio, round } from './common.js';
+import { BENCH_AGENT_CONFIG, benchDir, processUsage, registerCatalog, startConsulAgent, startCountingProxy, type CatalogInstance, type ConsulAgent } from './consul-agent.js';
+import { consulTemplateTool, ctmplTool, FileWatch, readOrEmpty, sleep, startDaemon, stopChild, type ScenarioReport, type TemplatePair, type Tool } from './tools.js';
+
+const SERVICES = Number(process.env.BENCH_SCALE_SERVICES ?? 1000);
+const PER_SERVICE = Number(process.env.BENCH_SCALE_INSTANCES ?? 10);
+const RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 2);
+const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 5);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
+const FIRST_RENDER_TIMEOUT_MS = 300_000;
+
+export const UPSTREAMS: TemplatePair = {
+  hbs: '{{#each (services)}}upstream {{Name}} {\n{{#each (service Name)}}  server {{Address}}:{{Port}};\n{{/each}} }\n{{/each}}',
+  go: '{{range services}}upstream {{.Name}} {\n{{range service .Name}}  server {{.Address}}:{{.Port}};\n{{end}} }\n{{end}}',
+};
+
+export function scaleInstances(services: number, perService: number, prefix = 'svc'): CatalogInstance[] {
+  const out: CatalogInstance[] = [];
+  const nodes = Math.min(100, Math.max(perService, 1) * 10);
+  for (let s = 0; s < services; s++) {
+    const name = `${prefix}-${String(s).padStart(4, '0')}`;
+    for (let k = 0; k < perService; k++) {
+      const n = (s * perService + k) % nodes;
+      out.push({
+        node: `node-${String(n).padStart(3, '0')}`,
+        nodeAddress: `10.255.${n >> 8}.${(n & 255) + 1}`,
+        id: `${name}-${k}`,
+        service: name,
+        address: `10.${(s >> 8) & 255}.${s & 255}.${k + 1}`,
+        port: 8000 + k,
+        tags: ['v1'],
+      });
+    }
+  }
+  return out;
+}
+
+/** Counts upstreams and server lines of the rendered file. */
+export function countUpstreams(text: string): { upstreams: number; servers: number } {
+  let upstreams = 0;
+  let servers = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('upstream ')) upstreams++;
+    else if (line.startsWith('  server ')) servers++;
+  }
+  return { upstreams, servers };
+}
+
+interface ScaleRun {
+  firstRenderS: number;
+  cpuToFirstRenderS: number;
+  rssMiB: number;
+  peakRssMiB: number;
+  idleCpuS: number;
+  idleRequests: number;
+  requestsPerMinute: number;
+  /** Requests sent until the first complete render. */
+  startRequests: number;
+}
+
+async function runOne(tool: Tool, agent: ConsulAgent, expected: { upstreams: number; servers: number }): Promise<ScaleRun & { output: string }> {
+  const dir = benchDir('ctmpl-bench-scale-');
+  const template = tool.writeTemplate(dir, 'upstreams', UPSTREAMS);
+  const out = join(dir, 'upstreams.conf');
+  const watch = new FileWatch(out);
+  const proxy = await startCountingProxy(agent.address);
+  const started = performance.now();
+  const child = startDaemon(tool, { consulAddr: proxy.address, template, destination: out, wait: '0' });
+  try {
+    const complete = (text: string): boolean => {
+      const c = countUpstreams(text);
+      return c.upstreams === expected.upstreams && c.servers === expected.servers;
+    };
+    const done = await watch.until(complete, FIRST_RENDER_TIMEOUT_MS, child);
+    const pid = child.pid ?? 0;
+    const atRender = processUsage(pid);
+    const startRequests = proxy.total();
+    await sleep(SETTLE_SECONDS * 1000);
+    const settled = processUsage(pid);
+    proxy.reset();
+    await sleep(IDLE_SECONDS * 1000);
+    const after = processUsage(pid);
+    const idleRequests = proxy.total();
+    return {
+      firstRenderS: round((done - started) / 1000, 2),
+      cpuToFirstRenderS: round(atRender.cpuSeconds, 2),
+      rssMiB: settled.rssMiB,
+      peakRssMiB: after.peakRssMiB,
+      idleCpuS: round(after.cpuSeconds - settled.cpuSeconds, 2),
+      idleRequests,
+      requestsPerMinute: round((idleRequests / IDLE_SECONDS) * 60, 1),
+      startRequests,
+      output: readOrEmpty(out),
+    };
+  } finally {
+    watch.close();
+    await stopChild(child);
+    await proxy.close();
+  }
+}
+
+interface ToolSummary {
+  tool: string;
+  runs: ScaleRun[];
+  median: ScaleRun;
+}
+
+function medianRun(runs: readonly ScaleRun[]): ScaleRun {
+  const m = (f: (r: ScaleRun) => number): number => round(middle(runs.map(f)), 2);
+  return {
+    firstRenderS: m((r) => r.firstRenderS),
+    cpuToFirstRenderS: m((r) => r.cpuToFirstRenderS),
+    rssMiB: m((r) => r.rssMiB),
+    peakRssMiB: m((r) => r.peakRssMiB),
+    idleCpuS: m((r) => r.idleCpuS),
+    idleRequests: m((r) => r.idleRequests),
+    requestsPerMinute: m((r) => r.requestsPerMinute),
+    startRequests: m((r) => r.startRequests),
+  };
+}
+
+export async function runScale(): Promise<ScenarioReport> {
+  const startedAt = performance.now();
+  const tools = [ctmplTool(), consulTemplateTool()];
+  const agent = await startConsulAgent(BENCH_AGENT_CONFIG);
+  try {
+    const t0 = performance.now();
+    await registerCatalog(agent, scaleInstances(SERVICES, PER_SERVICE));
+    const registerS = round((performance.now() - t0) / 1000, 1);
+    progress(`scale: ${SERVICES} × ${PER_SERVICE} registered in ${registerS} s`);
+    // Consul's own `consul` service (one passing instance) is in the catalog too.
+    const expected = { upstreams: SERVICES + 1, servers: SERVICES * PER_SERVICE + 1 };
+    const runs = new Map<Tool, ScaleRun[]>(tools.map((t) => [t, []]));
+    const outputs = new Map<Tool, string>();
+    for (let run = 0; run < RUNS; run++) {
+      const order = run % 2 === 0 ? tools : [...tools].reverse();
+      for (const tool of order) {
+        progress(`scale: run ${run + 1}/${RUNS}, ${tool.label}: first render, ${SETTLE_SECONDS} s settle, ${IDLE_SECONDS} s idle…`);
+        const { output, ...result } = await runOne(tool, agent, expected);
+        progress(`scale:   first render ${result.firstRenderS} s, RSS ${result.rssMiB} MiB, idle CPU ${result.idleCpuS} s, ${result.idleRequests} requests`);
+        runs.get(tool)?.push(result);
+        outputs.set(tool, output);
+      }
+    }
+    const texts = [...outputs.values()];
+    const identical = texts.length === tools.length && texts.every((t) => t === texts[0]);
+    if (!identical) progress('scale: WARNING: the two tools rendered different text');
+    const summaries: ToolSummary[] = tools.map((t) => ({ tool: t.label, runs: runs.get(t) ?? [], median: medianRun(runs.get(t) ?? []) }));
+    const [c, g] = summaries as [ToolSummary, ToolSummary];
+    const rows: [string, keyof ScaleRun][] = [
+      ['time to first complete render (s)', 'firstRenderS'],
+      ['CPU used until then (s)', 'cpuToFirstRenderS'],
+      [`RSS after ${SETTLE_SECONDS} s settle (MiB)`, 'rssMiB'],
+      ['peak RSS (MiB)', 'peakRssMiB'],
+      [`CPU over ${IDLE_SECONDS} s idle (s)`, 'idleCpuS'],
+      ['HTTP requests to Consul per minute, idle', 'requestsPerMinute'],
+      ['HTTP requests until the first render', 'startRequests'],
+    ];
+    const title = `Scale — ${SERVICES.toLocaleString('en-US')} services × ${PER_SERVICE} instances (${(SERVICES * PER_SERVICE).toLocaleString('en-US')}), one template, ${RUNS} runs each, medians`;
+    const details = [
+      `### ${title}`,
+      '',
+      markdownTable(
+        ['measure', c.tool, g.tool, 'ctmpl / c-t'],
+        rows.map(([label, key]) => [label, c.median[key], g.median[key], ratio(c.median[key], g.median[key])]),
+      ),
+    ].join('\n');
+    const pick = (key: keyof ScaleRun, label: string): ScenarioReport['summary'][number] => ({
+      scenario: '2 scale',
+      measure: label,
+      ctmpl: c.median[key],
+      consulTemplate: g.median[key],
+      ratio: ratio(c.median[key], g.median[key]),
+    });
+    return {
+      key: 'scale',
+      title,
+      details,
+      summary: [
+        pick('firstRenderS', 'first complete render (s)'),
+        pick('rssMiB', 'RSS after settling (MiB)'),
+        pick('idleCpuS', `CPU over ${IDLE_SECONDS} s idle (s)`),
+        pick('requestsPerMinute', 'Consul HTTP requests / min, idle'),
+      ],
+      seconds: round((performance.now() - startedAt) / 1000, 1),
+      data: { identicalOutput: identical, services: SERVICES, perService: PER_SERVICE, runs: RUNS, settleSeconds: SETTLE_SECONDS, idleSeconds: IDLE_SECONDS, registerSeconds: registerS, expected, tools: summaries },
+    };
+  } finally {
+    await agent.stop();
+  }
+}
+
+if (isMain(import.meta.url)) {
+  const report = await runScale();
+  console.log(`${report.details}\n\n(${report.seconds} s)`);
+  console.log(JSON.stringify({ bench: report.key, node: process.version, ...(report.data as object) }));
+}

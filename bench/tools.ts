@@ -1,0 +1,222 @@
+/**
+ * The two tools of the side-by-side benchmarks (ctmpl, built in dist/, and the pinned
+ * consul-template from test/support/obtain-tools.sh), started the same way against one Consul,
+ * plus the file watching the scenarios measure with.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ROOT } from './common.js';
+import { obtainTool, sleep, stopChild, track } from './consul-agent.js';
+
+export const CTMPL_BIN = join(ROOT, 'dist/src/bin.js');
+
+export type ToolKind = 'ctmpl' | 'consul-template';
+
+/** One template in both languages; they must render the same text. */
+export interface TemplatePair {
+  /** Handlebars, for ctmpl. */
+  readonly hbs: string;
+  /** Go text/template, for consul-template. */
+  readonly go: string;
+}
+
+export interface RunOptions {
+  readonly consulAddr: string;
+  readonly template: string;
+  readonly destination: string;
+  /** Run after the destination changed (through /bin/sh in both tools). */
+  readonly command?: string;
+  /** `min:max` as both tools spell it; '0' turns quiescence off. */
+  readonly wait: string;
+  readonly once?: boolean;
+}
+
+export interface Tool {
+  readonly kind: ToolKind;
+  /** Label in tables: the tool and the flags that matter. */
+  readonly label: string;
+  /** Writes the template in this tool's language next to the destination; returns its path. */
+  writeTemplate(dir: string, name: string, pair: TemplatePair): string;
+  start(options: RunOptions): ChildProcess;
+}
+
+/**
+ * Extra ctmpl flags. The removal guard and flap damping change what is measured on purpose
+ * (they hold or delay changes), so most scenarios turn them off; the flapping scenario also runs
+ * ctmpl with its defaults.
+ */
+export const CTMPL_GUARDS_OFF = ['--max-removal', 'off', '--flap', 'off'] as const;
+
+const cleanEnv = (): NodeJS.ProcessEnv => ({ ...process.env, CONSUL_HTTP_TOKEN: '', CONSUL_HTTP_ADDR: '', CONSUL_HTTP_TOKEN_FILE: '' });
+
+export function ctmplTool(extraArgs: readonly string[] = CTMPL_GUARDS_OFF, label?: string): Tool {
+  if (!existsSync(CTMPL_BIN)) throw new Error(`${CTMPL_BIN} does not exist: run \`npm run build\` first`);
+  return {
+    kind: 'ctmpl',
+    label: label ?? (extraArgs.length > 0 ? `ctmpl ${extraArgs.join(' ')}` : 'ctmpl'),
+    writeTemplate: (dir, name, pair) => {
+      const path = join(dir, `${name}.hbs`);
+      writeFileSync(path, pair.hbs);
+      return path;
+    },
+    start: (o) =>
+      spawn(
+        process.execPath,
+        [
+          CTMPL_BIN,
+          '-t',
+          `${o.template}:${o.destination}${o.command === undefined ? '' : `:${o.command}`}`,
+          '--consul-addr',
+          o.consulAddr,
+          '--wait',
+          o.wait,
+          ...(o.once ? ['--once'] : []),
+          '--log-level',
+          'error',
+          ...extraArgs,
+        ],
+        { stdio: ['ignore', 'ignore', 'inherit'], env: cleanEnv() },
+      ),
+  };
+}
+
+let consulTemplatePath: string | undefined;
+
+export function consulTemplateTool(): Tool {
+  consulTemplatePath ??= obtainTool('consul-template');
+  const binary = consulTemplatePath;
+  return {
+    kind: 'consul-template',
+    label: 'consul-template',
+    writeTemplate: (dir, name, pair) => {
+      const path = join(dir, `${name}.tpl`);
+      writeFileSync(path, pair.go);
+      return path;
+    },
+    start: (o) =>
+      spawn(
+        binary,
+        [
+          '-consul-addr',
+          o.consulAddr,
+          '-template',
+          `${o.template}:${o.destination}${o.command === undefined ? '' : `:${o.command}`}`,
+          // consul-template's default is no quiescence; `-wait 0s` says so explicitly.
+          '-wait',
+          o.wait === '0' ? '0s' : o.wait,
+          ...(o.once ? ['-once'] : []),
+          '-log-level',
+          'err',
+        ],
+        { stdio: ['ignore', 'ignore', 'inherit'], env: cleanEnv() },
+      ),
+  };
+}
+
+/** Starts a tool's daemon (tracked: killed if the benchmark dies). */
+export function startDaemon(tool: Tool, options: RunOptions): ChildProcess {
+  return track(tool.start(options));
+}
+
+/** Runs `--once` to completion; resolves with the wall time in ms, rejects on a non-zero exit. */
+export function runOnce(tool: Tool, options: Omit<RunOptions, 'once'>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = track(tool.start({ ...options, once: true }));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      const ms = performance.now() - started;
+      if (code === 0) resolve(ms);
+      else reject(new Error(`${tool.label} --once exited with ${code ?? signal ?? '?'}`));
+    });
+  });
+}
+
+export function readOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Watches one file's directory (inotify through fs.watch): both tools replace the destination by
+ * a rename, which inotify reports at once. A slow poll backs the watch up in case an event is
+ * dropped.
+ */
+export class FileWatch {
+  private readonly watcher: FSWatcher;
+  private readonly poll: NodeJS.Timeout;
+  private waiters: (() => void)[] = [];
+  /** Times the destination was replaced (a rename onto its name, or its creation). */
+  replaced = 0;
+
+  constructor(readonly path: string) {
+    const name = basename(path);
+    this.watcher = watch(dirname(path), (event, file) => {
+      if (file !== name) return;
+      if (event === 'rename') this.replaced += 1;
+      this.wake();
+    });
+    this.poll = setInterval(() => this.wake(), 50);
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /**
+   * Resolves with performance.now() at the first event (or poll) after which `predicate` holds
+   * for the file's content; rejects when the child exits or the time is up.
+   */
+  async until(predicate: (text: string) => boolean, timeoutMs: number, child?: ChildProcess): Promise<number> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const now = performance.now();
+      if (predicate(readOrEmpty(this.path))) return now;
+      if (child && child.exitCode !== null) throw new Error(`the tool exited (${child.exitCode}) while waiting for ${this.path}`);
+      if (now > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${this.path} (content: ${JSON.stringify(readOrEmpty(this.path).slice(0, 300))})`);
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  close(): void {
+    clearInterval(this.poll);
+    this.watcher.close();
+    this.wake();
+  }
+}
+
+export { sleep, stopChild };
+
+/** One line of the side-by-side summary. */
+export interface SummaryRow {
+  readonly scenario: string;
+  readonly measure: string;
+  readonly ctmpl: number | string;
+  readonly consulTemplate: number | string;
+  /** ctmpl ÷ consul-template. */
+  readonly ratio: string;
+}
+
+/** What a scenario hands back: its own table, its lines of the summary, and its figures. */
+export interface ScenarioReport {
+  readonly key: string;
+  readonly title: string;
+  /** Markdown: a heading line and a table. */
+  readonly details: string;
+  readonly summary: readonly SummaryRow[];
+  readonly seconds: number;
+  readonly data: unknown;
+}
+
+export const SUMMARY_HEADER = ['scenario', 'measure', 'ctmpl', 'consul-template', 'ctmpl / c-t'] as const;
+
+export function summaryCells(rows: readonly SummaryRow[]): (string | number)[][] {
+  return rows.map((r) => [r.scenario, r.measure, r.ctmpl, r.consulTemplate, r.ratio]);
+}

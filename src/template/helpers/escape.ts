@@ -1,0 +1,35 @@
+import { shellQuote } from '../../actions/shell.js';
+import { splitArgs, type Helper } from './args.js';
+
+/** Control characters (newline included) never survive into a config line. */
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
+const text = (args: unknown[]): string => {
+  const [value] = splitArgs(args).params;
+  return value === undefined || value === null ? '' : String(value);
+};
+
+/**
+ * Output-aware escaping for values that must go into a config verbatim (meta values, tags,
+ * anything from the catalog): each gives one quoted word that cannot end the line, the
+ * statement or the block it is in.
+ */
+export const escapeHelpers: Record<string, Helper> = {
+  /** nginx: a double-quoted string; `"` and `\` escaped; `$` dropped (nginx has no escape for it). */
+  nginxString(...args) {
+    return `"${text(args).replace(CONTROL, ' ').replace(/\$/g, '').replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  },
+  /** haproxy: single-quoted (no variable expansion), a `'` written as '\'' as in a shell. */
+  haproxyString(...args) {
+    return `'${text(args).replace(CONTROL, ' ').replace(/'/g, `'\\''`)}'`;
+  },
+  /** /bin/sh: one single-quoted word. */
+  shellQuote(...args) {
+    return shellQuote(text(args).replace(/\u0000/g, ''));
+  },
+  /** JSON: any value as JSON text (strings quoted and escaped). */
+  json(...args) {
+    const [value] = splitArgs(args).params;
+    return JSON.stringify(value ?? null);
+  },
+};

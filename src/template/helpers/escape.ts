@@ -2,6 +2,7 @@ import { shellQuote } from '../../actions/shell.js';
 import { splitArgs, type Helper } from './args.js';
 
 /** Control characters (newline included) never survive into a config line. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/g;
 
 const text = (args: unknown[]): string => {
@@ -25,6 +26,7 @@ export const escapeHelpers: Record<string, Helper> = {
   },
   /** /bin/sh: one single-quoted word. */
   shellQuote(...args) {
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     return shellQuote(text(args).replace(/\u0000/g, ''));
   },
   /** JSON: any value as JSON text (strings quoted and escaped). */

@@ -31,6 +31,7 @@ describe('escaping helpers', () => {
 
   it('shellQuote gives one word to /bin/sh, whatever the value', () => {
     fc.assert(
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point
       fc.property(fc.string({ unit: 'binary', maxLength: 40 }).map((s) => s.replace(/\u0000/g, '')), (value) => {
         const word = render('{{shellQuote (key "v")}}', `kv:\n  v: ${JSON.stringify(value)}\n`);
         const echoed = execFileSync('/bin/sh', ['-c', `printf '%s' ${word}`], { encoding: 'utf8' });

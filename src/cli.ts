@@ -74,6 +74,10 @@ export function buildProgram() {
     .option('--exec-reload-signal <signal|none>', 'signal sent to the exec child on change, or none to restart it (default SIGHUP)')
     .option('--exec-kill-timeout <duration>', 'time the exec child gets to stop before SIGKILL (default 30s)')
     .option('--exec-splay <duration>', 'random delay up to this long before signalling the exec child')
+    .option('--dedup', 'dedup mode: instances with the same templates elect one leader (a Consul lock) that watches and publishes for all')
+    .option('--dedup-prefix <prefix>', 'Consul KV prefix of dedup locks and data (default ctmpl/dedup/)')
+    .option('--dedup-ttl <duration>', 'dedup session TTL, at least 10s (default 15s)')
+    .option('--dedup-lock-delay <duration>', 'Consul lock-delay after a leader is lost (default 15s)')
     .option('--flap <N/window|off>', 'flap damping: more than N changes within WINDOW damp a service (default 5/30s)')
     .option('--flap-wait <duration>', 'how long a damped service waits before rendering (default: the flap window)')
     .option('--max-removal <percent|off>', 'removal guard: most of a service that may go at once (default 20%)')
@@ -95,6 +99,8 @@ export function buildProgram() {
     .option('--max-stale <duration>', 'allow stale reads up to this lag, 0 for leader reads (default 2s)')
     .option('--consistent', 'consistent reads: every read through the leader')
     .option('--block-query-wait <duration>', 'wait of Consul blocking queries (default 60s)')
+    .option('--consul-cached', "health reads through the agent's cache (?cached): much less load on the servers")
+    .option('--consul-min-interval <duration>', 'least time between two requests of one query (default 100ms)')
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError('(run ctmpl --help for usage)')
     .allowExcessArguments(false)
@@ -143,6 +149,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     ['--consul-token-file', o.consulTokenFile],
     ['--max-stale', o.maxStale],
     ['--block-query-wait', o.blockQueryWait],
+    ['--consul-min-interval', o.consulMinInterval],
     ['--listen', o.listen],
     ['--health-failing-after', o.healthFailingAfter],
     ['--check', o.check],
@@ -151,6 +158,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     ['--exec-reload-signal', o.execReloadSignal],
     ['--exec-kill-timeout', o.execKillTimeout],
     ['--exec-splay', o.execSplay],
+    ['--dedup-prefix', o.dedupPrefix],
+    ['--dedup-ttl', o.dedupTtl],
+    ['--dedup-lock-delay', o.dedupLockDelay],
     ['--flap', o.flap],
     ['--flap-wait', o.flapWait],
     ['--max-removal', o.maxRemoval],
@@ -182,6 +192,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       ...(o.execReloadSignal !== undefined ? { execReloadSignal: o.execReloadSignal } : {}),
       ...(o.execKillTimeout !== undefined ? { execKillTimeout: o.execKillTimeout } : {}),
       ...(o.execSplay !== undefined ? { execSplay: o.execSplay } : {}),
+      ...(o.dedup !== undefined ? { dedup: o.dedup } : {}),
+      ...(o.dedupPrefix !== undefined ? { dedupPrefix: o.dedupPrefix } : {}),
+      ...(o.dedupTtl !== undefined ? { dedupTtl: o.dedupTtl } : {}),
+      ...(o.dedupLockDelay !== undefined ? { dedupLockDelay: o.dedupLockDelay } : {}),
       ...(o.flap !== undefined ? { flap: o.flap } : {}),
       ...(o.flapWait !== undefined ? { flapWait: o.flapWait } : {}),
       ...(o.maxRemoval !== undefined ? { maxRemoval: o.maxRemoval } : {}),
@@ -207,6 +221,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
           maxStale: o.maxStale,
           blockQueryWait: o.blockQueryWait,
           consistent: o.consistent,
+          cached: o.consulCached,
+          minInterval: o.consulMinInterval,
         }).filter(([, v]) => v !== undefined),
       ),
     },

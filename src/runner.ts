@@ -1,5 +1,9 @@
 import { CommandRunner } from './actions/command.js';
 import { CatalogScreen } from './catalog/screen.js';
+import { DedupHub } from './dedup/hub.js';
+import { dedupIdentity } from './dedup/snapshot.js';
+import { ConsulClient } from './sources/consul/client.js';
+import { readToken } from './sources/consul/settings.js';
 import { Store } from './catalog/store.js';
 import { dependencyId, describeDependency, type Dependency, type DependencyValue, type Instance } from './catalog/types.js';
 import type { Config } from './config/schema.js';
@@ -101,6 +105,7 @@ export class Runner {
   private retryDelayMs: number;
   private readonly guards: Guards;
   private readonly screen: CatalogScreen;
+  private dedup: DedupHub | undefined;
   /** What the `env` helper may read (credentials withheld unless allowed by name). */
   private readonly templateEnv: Readonly<Record<string, string | undefined>>;
   /** Counters for logs, tests and (later) metrics. */
@@ -147,8 +152,10 @@ export class Runner {
       this.quiescence.set(unit, new Quiescence(wait, () => this.markDue(unit)));
     }
     const watching = !this.config.once;
+    this.dedup = this.createDedup();
     for (const sourceConfig of this.config.sources) {
-      this.sources.set(sourceConfig.name, (this.options.createSource ?? createSource)(sourceConfig, { watch: watching }));
+      const source = (this.options.createSource ?? createSource)(sourceConfig, { watch: watching });
+      this.sources.set(sourceConfig.name, this.dedup ? this.dedup.wrap(source) : source);
     }
     this.options.metrics?.watchSources(() => this.sourceStats());
     for (const source of this.sources.values()) {
@@ -168,8 +175,22 @@ export class Runner {
       });
       this.log.info({ source: source.name, uri: source.description }, 'source started');
     }
+    await this.dedup?.start();
     if (watching) await this.watchTemplateFiles();
     for (const unit of this.units) this.markDue(unit);
+  }
+
+  /** Dedup mode: a hub on the first Consul source's agent, keyed by the templates' identity. */
+  private createDedup(): DedupHub | undefined {
+    const dedup = this.config.dedup;
+    const consul = this.config.sources.find((s) => s.consul)?.consul;
+    if (!dedup || !consul) return undefined;
+    const identity = dedupIdentity(
+      this.units.map((u) => u.text),
+      this.config.sources.map((s) => s.name),
+    );
+    this.log.info({ identity, prefix: dedup.prefix }, 'dedup: contending for leadership');
+    return new DedupHub(new ConsulClient(consul, readToken(consul)), { ...dedup, identity, blockWaitMs: consul.blockWaitMs }, this.log);
   }
 
   get configuration(): Config {
@@ -191,6 +212,7 @@ export class Runner {
     clearTimeout(this.retryTimer);
     for (const q of this.quiescence.values()) q.cancel();
     await this.watcher?.close();
+    await this.dedup?.stop();
     await Promise.all([...this.sources.values()].map((s) => s.stop()));
     await this.commands.stopAll();
     await this.batches;

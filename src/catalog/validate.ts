@@ -8,8 +8,8 @@ import type { Instance, KeyPair, ServiceSummary } from './types.js';
  * reported (with control characters made visible), never rendered.
  */
 const RULES = {
-  /** Service names, as Consul's DNS-compatible names. */
-  name: /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/,
+  /** Service names, as Consul's DNS-compatible names (a leading "_" for DNS SRV names such as `_http._tcp.web`). */
+  name: /^[A-Za-z0-9_][A-Za-z0-9._-]{0,254}$/,
   /** Instance IDs and node names. */
   id: /^[A-Za-z0-9._:@-]{1,255}$/,
   /** Tags: common tag styles (`v1`, `version=1.2`, `traefik.http.routers.x.rule`, `a/b`, `x:y`). */

@@ -22,6 +22,7 @@ import {
   DEFAULT_WAIT,
   type Config,
   type ConfigFile,
+  type DedupConfig,
   type ExecSettings,
   type SourceConfig,
   type TemplateConfig,
@@ -60,6 +61,10 @@ export interface FlagValues {
   logFormat?: 'json' | 'pretty';
   relaxedValidation?: string[];
   envAllow?: string[];
+  dedup?: boolean;
+  dedupPrefix?: string;
+  dedupTtl?: string;
+  dedupLockDelay?: string;
 }
 
 /** Consul connection flags (Consul's own names); durations still as text. */
@@ -77,6 +82,8 @@ export interface ConsulFlagValues {
   maxStale?: string;
   blockQueryWait?: string;
   consistent?: boolean;
+  cached?: boolean;
+  minInterval?: string;
 }
 
 /** Registries ctmpl knows by name; only those with a reader in this build can be used. */
@@ -176,6 +183,26 @@ function execSettingsFrom(flags: FlagValues, file: ConfigFile, fileLabel: string
   };
 }
 
+/** Dedup settings, when dedup is on; it needs a Consul source (its locks and KV). */
+function dedupSettingsFrom(flags: FlagValues, file: ConfigFile, fileLabel: string, sources: readonly SourceConfig[]): DedupConfig | undefined {
+  if (!(flags.dedup ?? file.dedup?.enabled ?? false)) return undefined;
+  if (!sources.some((s) => s.scheme === 'consul')) {
+    throw new InputError('--dedup needs a Consul source (it runs on Consul sessions, locks and KV)', undefined, 'add --source consul://HOST:PORT, or drop --dedup');
+  }
+  const seconds = (flagValue: string | undefined, fileValue: string | undefined, flag: string, key: string, fallback: number, min: number): number => {
+    const ms = optionalDuration(flagValue, fileValue, flag, `${fileLabel}dedup.${key}`);
+    const value = ms === undefined ? fallback : Math.round(ms / 1000);
+    if (value < min) throw new InputError(`${flagValue !== undefined ? flag : `${fileLabel}dedup.${key}`} must be at least ${min}s`, undefined, `Consul accepts ${key === 'ttl' ? 'session TTLs from 10s' : 'lock delays from 0s'}`);
+    return value;
+  };
+  const prefix = flags.dedupPrefix ?? file.dedup?.prefix ?? 'ctmpl/dedup/';
+  return {
+    prefix: prefix.endsWith('/') ? prefix : `${prefix}/`,
+    sessionTtlSeconds: seconds(flags.dedupTtl, file.dedup?.ttl, '--dedup-ttl', 'ttl', 15, 10),
+    lockDelaySeconds: seconds(flags.dedupLockDelay, file.dedup?.lock_delay, '--dedup-lock-delay', 'lock_delay', 15, 0),
+  };
+}
+
 /** Sources named for relaxed validation must exist (a typo would silently keep the rules on). */
 function relaxedSourcesFrom(names: readonly string[], sources: readonly SourceConfig[]): string[] {
   for (const name of names) {
@@ -260,6 +287,8 @@ function consulSettingsFrom(flags: ConsulFlagValues, file: NonNullable<ConfigFil
     maxStaleMs: duration(flags.maxStale, file.max_stale, '--max-stale', 'max_stale'),
     blockWaitMs: duration(flags.blockQueryWait, file.block_query_wait, '--block-query-wait', 'block_query_wait'),
     consistent: flags.consistent ?? file.consistent,
+    cached: flags.cached ?? file.cached,
+    minIntervalMs: duration(flags.minInterval, file.min_interval, '--consul-min-interval', 'min_interval'),
   });
 }
 
@@ -361,6 +390,7 @@ export async function loadConfig(flags: FlagValues, cwd: string = process.cwd())
     guards: guardSettingsFrom(flags, file, fileLabel),
     minReloadIntervalMs: optionalDuration(flags.minReloadInterval, file.min_reload_interval, '--min-reload-interval', `${fileLabel}min_reload_interval`) ?? 0,
     exec: execSettingsFrom(flags, file, fileLabel),
+    dedup: dedupSettingsFrom(flags, file, fileLabel, sources),
     splayMs: (flags.splay ?? file.splay) === undefined ? 0 : parseDuration((flags.splay ?? file.splay) as string, flags.splay !== undefined ? '--splay' : `${fileLabel}splay`),
   };
 }

@@ -47,6 +47,8 @@ export const consulFileSchema = z.strictObject({
   max_stale: durationText.optional(),
   block_query_wait: durationText.optional(),
   consistent: z.boolean().optional(),
+  cached: z.boolean().optional(),
+  min_interval: durationText.optional(),
 });
 
 const percentOrOff = z.union([z.number().min(0).max(100), z.string().regex(/^(off|\d+(\.\d+)?%?)$/, 'must be a percentage such as 20 or "20%", or "off"')]);
@@ -75,6 +77,14 @@ export const configFileSchema = z.strictObject({
       kill_timeout: durationText.optional(),
       splay: durationText.optional(),
       restart_backoff_max: durationText.optional(),
+    })
+    .optional(),
+  dedup: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      prefix: nonEmpty.optional(),
+      ttl: durationText.optional(),
+      lock_delay: durationText.optional(),
     })
     .optional(),
   flap: z.string().min(1).optional(),
@@ -110,6 +120,12 @@ export interface TemplateConfig {
   readonly writeMode?: WriteMode | undefined;
   readonly uid?: number | undefined;
   readonly gid?: number | undefined;
+}
+
+export interface DedupConfig {
+  readonly prefix: string;
+  readonly sessionTtlSeconds: number;
+  readonly lockDelaySeconds: number;
 }
 
 /** Exec mode: ctmpl supervises one child (the docker-sidecar pattern). */
@@ -163,6 +179,8 @@ export interface Config {
   /** Least time between two batches' commands; changes meanwhile join the next batch. */
   readonly minReloadIntervalMs?: number;
   readonly exec?: ExecSettings | undefined;
+  /** Dedup mode: one leader per template set watches Consul and publishes for the others. */
+  readonly dedup?: DedupConfig | undefined;
 }
 
 /** Defaults that protect a reload target: a burst of changes becomes one reload. */

@@ -91,7 +91,12 @@ export class ConsulSource implements Source {
           this.stats.requests += 1;
         },
       },
-      { waitMs: this.settings.blockWaitMs, maxStaleMs: this.settings.maxStaleMs, consistent: this.settings.consistent, timing: this.timing },
+      {
+        waitMs: this.settings.blockWaitMs,
+        maxStaleMs: this.settings.maxStaleMs,
+        consistent: this.settings.consistent,
+        timing: { ...this.timing, minIntervalMs: Math.max(this.timing.minIntervalMs, this.settings.minIntervalMs) },
+      },
     );
     this.watches.set(id, watch);
     watch.start();

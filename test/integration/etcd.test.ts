@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { connectedPorts, startEtcd, type EtcdCluster } from '../support/etcd.js';
 import { CHANGE_MS, errorsMatching, fileBecomes, freeze, holdsFor, infosMatching, INSTANCES, newJob, watchSources } from '../support/registry-job.js';
@@ -117,6 +119,34 @@ describe('etcd: instances are keys under PREFIX/<service>/<id>, alive while thei
     await etcd.etcdctl(['put', 'services/web/b', '10.0.0.2:80']);
     await fileBecomes(daemon, job.out, 'a 10.0.0.1:80 etcd\nb 10.0.0.2:80 etcd\n', 30_000);
     await daemon.waitFor(() => infosMatching(daemon, /answers again/).length > 0, { what: 'a recovery logged' });
+  });
+});
+
+describe('etcd with authentication', () => {
+  test('logs in as the URI\'s user with the password file; a wrong password is an error, never an empty service', async () => {
+    const etcd = await startEtcd();
+    const root = ['--user', 'root:rootpw'];
+    await etcd.etcdctl(['user', 'add', 'root', '--new-user-password', 'rootpw']);
+    await etcd.etcdctl(['user', 'add', 'ctmpl', '--new-user-password', 'ctmpl-pw']);
+    await etcd.etcdctl(['role', 'add', 'reader']);
+    await etcd.etcdctl(['role', 'grant-permission', 'reader', 'read', '--prefix=true', 'services/']);
+    await etcd.etcdctl(['user', 'grant-role', 'ctmpl', 'reader']);
+    await etcd.etcdctl(['auth', 'enable']);
+    await etcd.etcdctl([...root, 'put', 'services/web/a', '10.0.0.1:80']);
+
+    const job = await newJob(INSTANCES('(service "web")'));
+    await writeFile(join(job.dir, 'good.pw'), 'ctmpl-pw\n');
+    await writeFile(join(job.dir, 'bad.pw'), 'wrong\n');
+    const daemon = watchSources([`etcd://ctmpl@${etcd.endpoints}/services?password_file=good.pw`], job);
+    await fileBecomes(daemon, job.out, 'a 10.0.0.1:80 etcd\n');
+    await etcd.etcdctl([...root, 'put', 'services/web/b', '10.0.0.2:80']);
+    await fileBecomes(daemon, job.out, 'a 10.0.0.1:80 etcd\nb 10.0.0.2:80 etcd\n');
+    expect(daemon.stdout() + daemon.stderr()).not.toContain('ctmpl-pw');
+
+    const badJob = await newJob(INSTANCES('(service "web")'));
+    const refused = watchSources([`etcd://ctmpl@${etcd.endpoints}/services?password_file=${join(job.dir, 'bad.pw')}&timeout=1s`], badJob);
+    await refused.waitFor(() => errorsMatching(refused, /etcd/).length > 0, { timeoutMs: CHANGE_MS, what: 'the login failure logged' });
+    expect(await readIfExists(badJob.out)).toBeUndefined();
   });
 });
 

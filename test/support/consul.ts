@@ -21,6 +21,8 @@ export function consulBinary(): string {
 export interface ConsulAgentOptions {
   /** ACLs on with default deny; this is the management token. */
   readonly managementToken?: string;
+  /** More agent configuration (JSON), e.g. `{ limits: { http_max_conns_per_client: 1000 } }`. */
+  readonly config?: Readonly<Record<string, unknown>>;
 }
 
 /** A Consul dev agent on free loopback ports, stopped when the test (or file) ends. */
@@ -43,11 +45,12 @@ export async function startConsul(options: ConsulAgentOptions = {}): Promise<Con
   const config = join(dir, 'agent.json');
   await writeFile(
     config,
-    JSON.stringify(
-      options.managementToken
+    JSON.stringify({
+      ...(options.managementToken
         ? { acl: { enabled: true, default_policy: 'deny', enable_token_persistence: false, tokens: { initial_management: options.managementToken } } }
-        : {},
-    ),
+        : {}),
+      ...options.config,
+    }),
   );
   const args = [
     'agent', '-dev', '-bind', '127.0.0.1', '-client', '127.0.0.1', '-node', `ctmpl-test-${http}`,

@@ -29,7 +29,9 @@ export type ConsulRequest =
   | { kind: 'health'; service: string; tag?: string; passingOnly: boolean; dc?: string; near?: string; filter?: string; nodeMeta?: string }
   | { kind: 'services'; dc?: string }
   | { kind: 'key'; key: string; dc?: string }
-  | { kind: 'keys'; prefix: string; dc?: string };
+  | { kind: 'keys'; prefix: string; dc?: string }
+  /** A KV entry as Consul stores it (Value decoded, plus Session, Flags, indexes). */
+  | { kind: 'entry'; key: string; dc?: string };
 
 /** A failed request, classified so the watch loop can report it well. Never carries the token. */
 export class ConsulRequestError extends Error {
@@ -47,10 +49,15 @@ export class ConsulRequestError extends Error {
 interface RawCall {
   (opts: Record<string, unknown>): Promise<unknown>;
 }
+interface PapiRequest {
+  opts: { name?: string; query?: Record<string, string> };
+}
 interface RawConsul {
+  _ext(event: 'onCreate', hook: (request: PapiRequest, next: () => void) => void): void;
   health: { service: RawCall };
   catalog: { service: { list: RawCall } };
-  kv: { get: RawCall };
+  kv: { get: RawCall; set: RawCall };
+  session: { create: RawCall; renew: RawCall; destroy: RawCall };
   destroy(): void;
 }
 interface RawResponse {
@@ -111,6 +118,13 @@ export class ConsulClient {
       ...(settings.scheme === 'unix' ? { socketPath: settings.address } : {}),
       ...(token ? { defaults: { token } } : {}),
     });
+    if (settings.cached && !settings.consistent) {
+      // The client has no option for `?cached`: add it to health reads before the URL is built.
+      this.raw._ext('onCreate', (request, next) => {
+        if (request.opts.name === 'health.service') request.opts.query = { ...request.opts.query, cached: '' };
+        next();
+      });
+    }
   }
 
   /** One (blocking) read. Resolves with the reply; rejects with ConsulRequestError. */
@@ -149,6 +163,43 @@ export class ConsulClient {
     this.raw.destroy();
   }
 
+  /** Creates a session (for a lock): TTL-based, its locks deleted when it is invalidated. */
+  async createSession(name: string, ttlSeconds: number, lockDelaySeconds: number): Promise<string> {
+    try {
+      const body = (await this.raw.session.create({ name, ttl: `${ttlSeconds}s`, lockdelay: `${lockDelaySeconds}s`, behavior: 'delete' })) as { ID?: unknown };
+      if (typeof body.ID !== 'string') throw new Error('Consul returned no session ID');
+      return body.ID;
+    } catch (err) {
+      throw classify(err, false);
+    }
+  }
+
+  /** Renews a session; false when Consul no longer knows it (expired or destroyed). */
+  async renewSession(id: string): Promise<boolean> {
+    try {
+      await this.raw.session.renew({ id });
+      return true;
+    } catch (err) {
+      const e = classify(err, false);
+      if (e.status === 404) return false;
+      throw e;
+    }
+  }
+
+  async destroySession(id: string): Promise<void> {
+    await this.raw.session.destroy({ id }).catch(() => undefined);
+  }
+
+  /** Writes a key; with `acquire`, only if the lock is free (returns whether it was written). */
+  async put(key: string, value: string, options: { acquire?: string; release?: string } = {}): Promise<boolean> {
+    try {
+      const result = await this.raw.kv.set({ key, value, ...options });
+      return result === true || result === 'true';
+    } catch (err) {
+      throw classify(err, false);
+    }
+  }
+
   /**
    * Consul answers a catalog read it may not show with 200 and less data, not with 403. Rendering
    * that would empty an upstream because of a token problem, so such answers are errors (and the
@@ -185,6 +236,7 @@ export class ConsulClient {
       case 'services':
         return this.raw.catalog.service.list({ ...common, ...dc });
       case 'key':
+      case 'entry':
         return this.raw.kv.get({ ...common, ...dc, key: request.key });
       case 'keys':
         return this.raw.kv.get({ ...common, ...dc, key: request.prefix, recurse: true });

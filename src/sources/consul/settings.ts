@@ -28,6 +28,10 @@ export interface ConsulSettings {
   readonly maxStaleMs: number;
   /** Consistent reads (`?consistent`): every read goes through the leader. */
   readonly consistent: boolean;
+  /** Health reads through the agent's cache (`?cached`): far less load on the servers. */
+  readonly cached: boolean;
+  /** Least time between two requests of one query (a rate limit for very large watch sets). */
+  readonly minIntervalMs: number;
 }
 
 /** What flags or the config file said; undefined means "not given". */
@@ -46,6 +50,8 @@ export interface ConsulOverrides {
   blockWaitMs?: number;
   maxStaleMs?: number;
   consistent?: boolean;
+  cached?: boolean;
+  minIntervalMs?: number;
 }
 
 export const DEFAULT_CONSUL_ADDRESS = '127.0.0.1:8500';
@@ -106,6 +112,8 @@ export function resolveConsulSettings(over: ConsulOverrides, env: NodeJS.Process
     blockWaitMs: over.blockWaitMs ?? DEFAULT_BLOCK_WAIT_MS,
     maxStaleMs: over.maxStaleMs ?? DEFAULT_MAX_STALE_MS,
     consistent: over.consistent ?? false,
+    cached: over.cached ?? false,
+    minIntervalMs: over.minIntervalMs ?? 100,
   };
 }
 

@@ -42,6 +42,8 @@ describe('Consul settings', () => {
       blockWaitMs: 60_000,
       maxStaleMs: 2000,
       consistent: false,
+      cached: false,
+      minIntervalMs: 100,
     });
   });
 

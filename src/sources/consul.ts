@@ -3,6 +3,7 @@ import { ConsulClient, type ConsulRequest } from './consul/client.js';
 import { instancesFromHealth, keyPairs, keyValue, servicesFromCatalog } from './consul/normalize.js';
 import { describeConsul, readToken, type ConsulSettings } from './consul/settings.js';
 import { BlockingWatch, DEFAULT_TIMING, type WatchTiming } from './consul/watch.js';
+import { ProblemLog } from './problems.js';
 import type { Source, SourceSink } from './source.js';
 
 /** Counters for observability (requests sent, failures seen). */
@@ -52,8 +53,8 @@ export class ConsulSource implements Source {
   private client: ConsulClient | undefined;
   private sink: SourceSink | undefined;
   private readonly watches = new Map<string, BlockingWatch>();
-  /** Problems being reported right now (message → dependencies affected). */
-  private readonly problems = new Map<string, Set<string>>();
+  /** Problems being reported right now, each logged once. */
+  private readonly problems: ProblemLog;
 
   constructor(
     readonly name: string,
@@ -61,6 +62,7 @@ export class ConsulSource implements Source {
     private readonly timing: WatchTiming = DEFAULT_TIMING,
   ) {
     this.description = describeConsul(settings);
+    this.problems = new ProblemLog(`Consul at ${this.description}`, () => this.sink);
   }
 
   get failing(): boolean {
@@ -82,11 +84,14 @@ export class ConsulSource implements Source {
       convert,
       {
         data: (value) => {
-          this.clearProblem(id);
+          this.problems.resolve(id);
           this.sink?.data(dep, value);
         },
-        failing: (message) => this.reportProblem(id, message),
-        recovered: () => this.clearProblem(id),
+        failing: (message) => {
+          this.stats.failures += 1;
+          this.problems.report(message, id, `${message} (first for ${id}); retrying with backoff, the last good data stays in use`);
+        },
+        recovered: () => this.problems.resolve(id),
         requested: () => {
           this.stats.requests += 1;
         },
@@ -106,7 +111,7 @@ export class ConsulSource implements Source {
     const id = dependencyId(dep);
     const watch = this.watches.get(id);
     this.watches.delete(id);
-    this.clearProblem(id, false);
+    this.problems.forget(id);
     void watch?.stop();
   }
 
@@ -115,25 +120,5 @@ export class ConsulSource implements Source {
     this.watches.clear();
     await Promise.all(watches.map((w) => w.stop()));
     this.client?.destroy();
-  }
-
-  private reportProblem(id: string, message: string): void {
-    this.stats.failures += 1;
-    const affected = this.problems.get(message);
-    if (affected) {
-      affected.add(id);
-      return;
-    }
-    this.problems.set(message, new Set([id]));
-    this.sink?.error(`Consul at ${this.description}: ${message} (first for ${id}); retrying with backoff, the last good data stays in use`, undefined);
-  }
-
-  /** `answered` is false when a failing query is dropped: that is not Consul answering again. */
-  private clearProblem(id: string, answered = true): void {
-    for (const [message, affected] of this.problems) {
-      if (!affected.delete(id) || affected.size > 0) continue;
-      this.problems.delete(message);
-      if (answered) this.sink?.info?.(`Consul at ${this.description} answers again (${message} resolved)`);
-    }
   }
 }

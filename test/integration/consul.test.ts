@@ -1,11 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { field, LEVEL, readIfExists, readLines, runCtmpl, startCtmpl, TEMPLATES, waitFor, type Daemon, type LogLine } from '../support/ctmpl.js';
 import { registerTtlInstance, setCheck, startConsul, type ConsulAgent } from '../support/consul.js';
-import { registerCleanup, tempDir } from '../support/tmp.js';
+import { startCountingProxy } from '../support/counting-proxy.js';
+import { fileBecomes } from '../support/registry-job.js';
+import { tempDir } from '../support/tmp.js';
 
 /**
  * ctmpl against a real Consul dev agent (the pinned binary, on free loopback ports). Every test
@@ -58,22 +58,6 @@ function watchConsul(address: string, job: Job, extra: readonly string[] = [], e
     cwd: job.dir,
     env: { ...CLEAN_ENV, ...env },
   });
-}
-
-/** Waits until `path` holds exactly `expected`; the failure names what it held last. */
-async function fileBecomes(daemon: Daemon, path: string, expected: string, timeoutMs = CHANGE_MS): Promise<void> {
-  let last: string | undefined;
-  try {
-    await daemon.waitFor(
-      async () => {
-        last = await readIfExists(path);
-        return last === expected;
-      },
-      { timeoutMs, intervalMs: 25, what: `${path} to read ${JSON.stringify(expected)}` },
-    );
-  } catch (err) {
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- last content of ${path} ---\n${last === undefined ? '(no file)' : JSON.stringify(last)}`);
-  }
 }
 
 /** Waits until the command has run `count` times in all; fails if it ran more often. */
@@ -133,35 +117,6 @@ async function healthIndex(agent: ConsulAgent, service: string): Promise<number>
   const index = Number(res.headers.get('x-consul-index'));
   if (!res.ok || !Number.isFinite(index)) throw new Error(`GET /v1/health/service/${service}: HTTP ${res.status}, index ${String(res.headers.get('x-consul-index'))}`);
   return index;
-}
-
-/** An HTTP pass-through to the agent that records the requests it forwards (path and query). */
-interface RecordingProxy {
-  readonly address: string;
-  readonly requests: URL[];
-}
-
-async function startRecordingProxy(target: string): Promise<RecordingProxy> {
-  const requests: URL[] = [];
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', `http://${target}`);
-    requests.push(url);
-    const upstream = httpRequest(url, { method: req.method, headers: { ...req.headers, host: target } }, (reply) => {
-      res.writeHead(reply.statusCode ?? 502, reply.headers);
-      reply.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  registerCleanup(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { address: `127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
 }
 
 /** A token whose policy reads every service, node and key, as a ctmpl deployment would have. */
@@ -344,7 +299,7 @@ describe('identical data at a new index is not a change', () => {
   test('a second passing check on an instance moves the index but renders nothing and runs nothing; the next real change is the next run', async () => {
     const agent = await startConsul();
     // Through a recording proxy, to know when ctmpl has received (and handled) each reply.
-    const proxy = await startRecordingProxy(agent.address);
+    const proxy = await startCountingProxy(agent.address);
     const job = await newJob(INSTANCES('(service "same")'));
     await registerPassing(agent, { id: 'same-1', name: 'same', address: '10.0.4.1', port: 80 });
     const daemon = watchConsul(proxy.address, job);

@@ -5,17 +5,19 @@ import { registerCleanup } from './tmp.js';
 export interface CountingProxy {
   /** host:port to give ctmpl instead of the agent's address. */
   readonly address: string;
-  /** Requests forwarded so far. */
+  /** Every request forwarded so far, in order. */
+  readonly requests: readonly URL[];
+  /** How many requests were forwarded so far. */
   readonly count: () => number;
 }
 
-/** A loopback HTTP proxy in front of Consul that counts the requests it forwards. */
+/** A loopback HTTP proxy in front of Consul that records the requests it forwards. */
 export async function startCountingProxy(target: string): Promise<CountingProxy> {
   const [host, port] = target.split(':') as [string, string];
   const agent = new Agent({ keepAlive: true });
-  let count = 0;
+  const requests: URL[] = [];
   const server = createServer((req, res) => {
-    count += 1;
+    requests.push(new URL(req.url ?? '/', `http://${target}`));
     const upstream = request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers, agent }, (reply) => {
       res.writeHead(reply.statusCode ?? 502, reply.headers);
       reply.pipe(res);
@@ -33,5 +35,5 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         agent.destroy();
       }),
   );
-  return { address: `127.0.0.1:${(server.address() as AddressInfo).port}`, count: () => count };
+  return { address: `127.0.0.1:${(server.address() as AddressInfo).port}`, requests, count: () => requests.length };
 }

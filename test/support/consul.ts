@@ -41,7 +41,7 @@ export interface ConsulAgent {
 export async function startConsul(options: ConsulAgentOptions = {}): Promise<ConsulAgent> {
   const binary = consulBinary();
   const dir = await tempDir('ctmpl-consul-');
-  const [http, dns, server, serfLan, serfWan, grpc, grpcTls] = (await freePorts(7)) as [number, number, number, number, number, number, number];
+  const [http] = (await freePorts(1)) as [number];
   const config = join(dir, 'agent.json');
   await writeFile(
     config,
@@ -52,12 +52,19 @@ export async function startConsul(options: ConsulAgentOptions = {}): Promise<Con
       ...options.config,
     }),
   );
-  const args = [
-    'agent', '-dev', '-bind', '127.0.0.1', '-client', '127.0.0.1', '-node', `ctmpl-test-${http}`,
-    '-http-port', String(http), '-dns-port', String(dns), '-server-port', String(server),
-    '-serf-lan-port', String(serfLan), '-serf-wan-port', String(serfWan), '-grpc-port', String(grpc),
-    '-grpc-tls-port', String(grpcTls), '-data-dir', join(dir, 'data'), '-config-file', config, '-log-level', 'warn',
-  ];
+  /**
+   * Only the HTTP port must stay the same across a restart (ctmpl is pointed at it); the agent's
+   * other ports are picked afresh at each start, as another process may have taken them meanwhile.
+   */
+  const args = async (): Promise<string[]> => {
+    const [dns, server, serfLan, serfWan, grpc, grpcTls] = (await freePorts(7)).filter((p) => p !== http).slice(0, 6) as [number, number, number, number, number, number];
+    return [
+      'agent', '-dev', '-bind', '127.0.0.1', '-client', '127.0.0.1', '-node', `ctmpl-test-${http}`,
+      '-http-port', String(http), '-dns-port', String(dns), '-server-port', String(server),
+      '-serf-lan-port', String(serfLan), '-serf-wan-port', String(serfWan), '-grpc-port', String(grpc),
+      '-grpc-tls-port', String(grpcTls), '-data-dir', join(dir, 'data'), '-config-file', config, '-log-level', 'warn',
+    ];
+  };
   const address = `127.0.0.1:${http}`;
   let child: ResultPromise | undefined;
   let output = '';
@@ -73,7 +80,7 @@ export async function startConsul(options: ConsulAgentOptions = {}): Promise<Con
   };
 
   const launch = async (): Promise<void> => {
-    const proc = execa(binary, args, { reject: false, stdin: 'ignore', all: true, buffer: false });
+    const proc = execa(binary, await args(), { reject: false, stdin: 'ignore', all: true, buffer: false });
     proc.all?.on('data', (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-20_000);
     });

@@ -21,7 +21,7 @@ export function shapeLabel(shape: CatalogShape): string {
 }
 
 /** Instance i as 10.x.y.z (z never 0 or 255), unique across the whole catalog. */
-function address(i: number): string {
+export function address(i: number): string {
   const host = 1 + (i % 254);
   const rest = Math.floor(i / 254);
   return `10.${(rest >> 8) & 255}.${rest & 255}.${host}`;
@@ -67,12 +67,12 @@ export function mib(bytes: number): number {
   return round(bytes / (1024 * 1024), 1);
 }
 
-/** A Markdown table with right-aligned numeric columns. */
-export function markdownTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+/** A Markdown table: the first `textColumns` columns left-aligned, the others (figures) right-aligned. */
+export function markdownTable(header: readonly string[], rows: readonly (readonly (string | number)[])[], textColumns = 1): string {
   const cells = [header.map(String), ...rows.map((r) => r.map(String))];
   const widths = header.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? '').length)));
-  const line = (r: readonly string[]): string => `| ${r.map((v, c) => (c === 0 ? v.padEnd(widths[c] ?? 0) : v.padStart(widths[c] ?? 0))).join(' | ')} |`;
-  const rule = `|${widths.map((w, c) => (c === 0 ? `-${'-'.repeat(w)}-` : `-${'-'.repeat(w)}:`)).join('|')}|`;
+  const line = (r: readonly string[]): string => `| ${r.map((v, c) => (c < textColumns ? v.padEnd(widths[c] ?? 0) : v.padStart(widths[c] ?? 0))).join(' | ')} |`;
+  const rule = `|${widths.map((w, c) => (c < textColumns ? `-${'-'.repeat(w)}-` : `-${'-'.repeat(w)}:`)).join('|')}|`;
   return [line(cells[0] ?? []), rule, ...cells.slice(1).map(line)].join('\n');
 }
 

@@ -49,11 +49,11 @@ export function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited. */
-export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
+/** `signal` (SIGTERM), then SIGKILL after `graceMs`; resolves once the child has exited. */
+export async function stopChild(child: ChildProcess, graceMs = 5000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
+  child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);

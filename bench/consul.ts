@@ -39,6 +39,8 @@ interface Tool {
   /** Template text for the latency (one service) and idle (all services) scenarios. */
   readonly templates: { readonly latency: string; readonly idle: string };
   start(template: string, out: string, consulAddr: string): ChildProcess;
+  /** consul-template passes SIGTERM on to a child and stays up; SIGINT stops it. */
+  readonly stopSignal: NodeJS.Signals;
 }
 
 /** Flap damping would delay the flipping service on purpose; the bench measures the plain path. */
@@ -51,6 +53,7 @@ function ctmpl(): Tool {
   const guards = ctmplGuardArgs();
   return {
     name: `ctmpl${guards.length > 0 ? ` (${guards.join(' ')})` : ''}`,
+    stopSignal: 'SIGTERM',
     templates: {
       latency: '{{#each (service "web")}}server {{Address}}:{{Port}};\n{{/each}}',
       idle: '{{#each (services)}}{{#each (service Name)}}{{Name}} {{Address}}:{{Port}}\n{{/each}}{{/each}}',
@@ -81,6 +84,7 @@ function consulTemplate(): Tool | undefined {
   const path = binary;
   return {
     name: 'consul-template',
+    stopSignal: 'SIGINT',
     templates: {
       latency: '{{range service "web"}}server {{.Address}}:{{.Port}};\n{{end}}',
       idle: '{{range services}}{{range service .Name}}{{.Name}} {{.Address}}:{{.Port}}\n{{end}}{{end}}',
@@ -155,7 +159,7 @@ async function latency(tool: Tool, agent: ConsulAgent): Promise<LatencyResult> {
       maxMs: round(Math.max(...samples), 1),
     };
   } finally {
-    await stopChild(child);
+    await stopChild(child, 5000, tool.stopSignal);
   }
 }
 
@@ -191,7 +195,7 @@ async function idle(tool: Tool, agent: ConsulAgent): Promise<IdleResult> {
       perQueryPerMinute: queries > 0 ? round(requestsPerMinute / queries, 2) : 0,
     };
   } finally {
-    await stopChild(child);
+    await stopChild(child, 5000, tool.stopSignal);
     await proxy.close();
   }
 }

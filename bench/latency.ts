@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isMain, markdownTable, median, progress, quantile, ratio, round } from './common.js';
 import { benchDir, startConsulAgent, type ConsulAgent } from './consul-agent.js';
-import { consulTemplateTool, ctmplTool, FileWatch, sleep, startDaemon, stopChild, type ScenarioReport, type TemplatePair, type Tool } from './tools.js';
+import { consulTemplateTool, ctmplTool, FileWatch, sleep, startDaemon, stopDaemon, type ScenarioReport, type TemplatePair, type Tool } from './tools.js';
 
 const CHANGES = Number(process.env.BENCH_LATENCY_CHANGES ?? 200);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_LATENCY_ROUNDS ?? 2));
@@ -71,7 +71,7 @@ async function round1(tool: Tool, agent: ConsulAgent, changes: number): Promise<
     return samples;
   } finally {
     watch.close();
-    await stopChild(child);
+    await stopDaemon(tool, child);
   }
 }
 

@@ -7,19 +7,19 @@
  * - RSS after BENCH_SETTLE_SECONDS (default 5) of calm, and the peak RSS;
  * - CPU seconds (user + system, /proc) over BENCH_IDLE_SECONDS (default 60) with no change;
  * - HTTP requests the proxy forwarded to Consul in that window, per minute.
- * BENCH_SCALE_RUNS (default 2) runs per tool, alternating which goes first; medians reported.
+ * BENCH_SCALE_RUNS (default 3) runs per tool, alternating which goes first; medians reported.
  *
  *   npm run bench:scale
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { isMain, markdownTable, middle, progress, ratio, round } from './common.js';
+import { address, isMain, markdownTable, middle, progress, ratio, round } from './common.js';
 import { BENCH_AGENT_CONFIG, benchDir, processUsage, registerCatalog, startConsulAgent, startCountingProxy, type CatalogInstance, type ConsulAgent } from './consul-agent.js';
-import { consulTemplateTool, ctmplTool, FileWatch, readOrEmpty, sleep, startDaemon, stopChild, type ScenarioReport, type TemplatePair, type Tool } from './tools.js';
+import { consulTemplateTool, ctmplTool, FileWatch, readOrEmpty, sleep, startDaemon, stopDaemon, type ScenarioReport, type TemplatePair, type Tool } from './tools.js';
 
 const SERVICES = Number(process.env.BENCH_SCALE_SERVICES ?? 1000);
 const PER_SERVICE = Number(process.env.BENCH_SCALE_INSTANCES ?? 10);
-const RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 2);
+const RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 3);
 const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 5);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
 const FIRST_RENDER_TIMEOUT_MS = 300_000;
@@ -41,8 +41,8 @@ export function scaleInstances(services: number, perService: number, prefix = 's
         nodeAddress: `10.255.${n >> 8}.${(n & 255) + 1}`,
         id: `${name}-${k}`,
         service: name,
-        address: `10.${(s >> 8) & 255}.${s & 255}.${k + 1}`,
-        port: 8000 + k,
+        address: address(s * perService + k),
+        port: 8000 + (k % 1000),
         tags: ['v1'],
       });
     }
@@ -109,7 +109,7 @@ async function runOne(tool: Tool, agent: ConsulAgent, expected: { upstreams: num
     };
   } finally {
     watch.close();
-    await stopChild(child);
+    await stopDaemon(tool, child);
     await proxy.close();
   }
 }

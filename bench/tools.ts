@@ -10,7 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { ROOT } from './common.js';
 import { obtainTool, sleep, stopChild, track } from './consul-agent.js';
 
-export const CTMPL_BIN = join(ROOT, 'dist/src/bin.js');
+/** ctmpl's entry point: the build in dist/, or BENCH_CTMPL_BIN (another build, to compare two versions). */
+export const CTMPL_BIN = process.env.BENCH_CTMPL_BIN ?? join(ROOT, 'dist/src/bin.js');
 
 export type ToolKind = 'ctmpl' | 'consul-template';
 
@@ -40,6 +41,8 @@ export interface Tool {
   /** Writes the template in this tool's language next to the destination; returns its path. */
   writeTemplate(dir: string, name: string, pair: TemplatePair): string;
   start(options: RunOptions): ChildProcess;
+  /** The signal that stops it cleanly (consul-template passes SIGTERM on to a child and stays up; SIGINT stops it). */
+  readonly stopSignal: NodeJS.Signals;
 }
 
 /**
@@ -55,6 +58,7 @@ export function ctmplTool(extraArgs: readonly string[] = CTMPL_GUARDS_OFF, label
   if (!existsSync(CTMPL_BIN)) throw new Error(`${CTMPL_BIN} does not exist: run \`npm run build\` first`);
   return {
     kind: 'ctmpl',
+    stopSignal: 'SIGTERM',
     label: label ?? (extraArgs.length > 0 ? `ctmpl ${extraArgs.join(' ')}` : 'ctmpl'),
     writeTemplate: (dir, name, pair) => {
       const path = join(dir, `${name}.hbs`);
@@ -90,13 +94,14 @@ export function consulTemplateTool(): Tool {
   return {
     kind: 'consul-template',
     label: 'consul-template',
+    stopSignal: 'SIGINT',
     writeTemplate: (dir, name, pair) => {
       const path = join(dir, `${name}.tpl`);
       writeFileSync(path, pair.go);
       return path;
     },
     start: (o) =>
-      spawn(
+      quietStop(spawn(
         binary,
         [
           '-consul-addr',
@@ -110,14 +115,30 @@ export function consulTemplateTool(): Tool {
           '-log-level',
           'err',
         ],
-        { stdio: ['ignore', 'ignore', 'inherit'], env: cleanEnv() },
-      ),
+        { stdio: ['ignore', 'ignore', 'pipe'], env: cleanEnv() },
+      )),
   };
+}
+
+/** Passes a child's stderr on, without the "Cleaning up..." consul-template prints when stopped. */
+function quietStop(child: ChildProcess): ChildProcess {
+  let rest = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) if (line.trim() !== '' && line.trim() !== 'Cleaning up...') process.stderr.write(`consul-template: ${line}\n`);
+  });
+  return child;
 }
 
 /** Starts a tool's daemon (tracked: killed if the benchmark dies). */
 export function startDaemon(tool: Tool, options: RunOptions): ChildProcess {
   return track(tool.start(options));
+}
+
+/** Stops a daemon started by startDaemon with its own stop signal (SIGKILL after 5 s). */
+export function stopDaemon(tool: Tool, child: ChildProcess): Promise<void> {
+  return stopChild(child, 5000, tool.stopSignal);
 }
 
 /** Runs `--once` to completion; resolves with the wall time in ms, rejects on a non-zero exit. */
@@ -192,7 +213,7 @@ export class FileWatch {
   }
 }
 
-export { sleep, stopChild };
+export { sleep };
 
 /** One line of the side-by-side summary. */
 export interface SummaryRow {

@@ -6,7 +6,7 @@ import { errorMessage, InputError } from './errors.js';
 import { createLogger, type Logger } from './observe/log.js';
 import type { Server } from 'node:http';
 import { startHttp } from './observe/http.js';
-import { Metrics } from './observe/metrics.js';
+import type { Metrics } from './observe/metrics.js';
 import { SystemdNotifier } from './observe/systemd.js';
 import { Runner } from './runner.js';
 import { TemplateUnit } from './template/unit.js';
@@ -87,12 +87,14 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const logger = createLogger(config.logLevel, config.dry, config.logFormat);
   const systemd = config.once ? undefined : SystemdNotifier.fromEnv();
-  const metrics = new Metrics();
+  // prom-client (with its GC and event-loop observers) only when /metrics can be read: it costs
+  // start-up time and CPU on every garbage collection.
+  const metrics = config.listen ? new (await import('./observe/metrics.js')).Metrics() : undefined;
   let runner: Runner;
   let server: Server | undefined;
   try {
     runner = await startRunner(config, logger, systemd, metrics);
-    if (config.listen) {
+    if (config.listen && metrics) {
       server = await startHttp(config.listen, metrics, () => runner.status(), { sourceFailingMs: config.healthFailingAfterMs ?? 60_000 });
       logger.info({ listen: `${config.listen.host}:${config.listen.port}` }, 'serving /metrics, /healthz and /status');
     }

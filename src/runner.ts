@@ -12,7 +12,7 @@ import { Guards } from './guards/guards.js';
 import { Quiescence } from './guards/quiescence.js';
 import type { Logger } from './observe/log.js';
 import type { Metrics, SourceStatsView } from './observe/metrics.js';
-import { ExecSupervisor } from './actions/exec.js';
+import type { ExecSupervisor } from './actions/exec.js';
 import { Reloader, type ChangedFile } from './actions/reload.js';
 import { withStagedPath } from './actions/shell.js';
 import { stageDestination } from './output/write.js';
@@ -111,9 +111,11 @@ export class Runner {
   /** Counters for logs, tests and (later) metrics. */
   readonly stats = { renders: 0, writes: 0, checkFailures: 0 };
   private readonly reloader: Reloader;
-  private readonly exec: ExecSupervisor | undefined;
+  private exec: ExecSupervisor | undefined;
   private readyAnnounced = false;
   private guardTimer: NodeJS.Timeout | undefined;
+  /** When the armed guard timer fires; undefined when none is armed. */
+  private guardTimerAt: number | undefined;
   /** Aborts a splay wait on shutdown. */
   private readonly stopping = new AbortController();
   private commandFailed = false;
@@ -133,7 +135,6 @@ export class Runner {
       undefined,
       options.metrics,
     );
-    this.exec = this.config.exec ? new ExecSupervisor(this.config.exec, options.logger) : undefined;
   }
 
   /** Command counters: runs, failures, rollbacks. */
@@ -146,6 +147,8 @@ export class Runner {
    * anything is written. In --once the promise `done` resolves with the exit code.
    */
   async start(): Promise<void> {
+    // Exec mode's supervisor brings execa, a large share of start-up: loaded only in exec mode.
+    if (this.config.exec) this.exec = new (await import('./actions/exec.js')).ExecSupervisor(this.config.exec, this.options.logger);
     this.units = await Promise.all(this.config.templates.map((t) => TemplateUnit.load(t)));
     for (const unit of this.units) {
       const wait = unit.config.wait ?? this.config.wait;
@@ -285,7 +288,7 @@ export class Runner {
     const value = this.screen.apply(dep, raw);
     // Templates see service answers only through the guards (allowlist, removal, empty).
     this.publish(id, dep.kind === 'service' ? this.guards.apply(id, dep, value as readonly Instance[], now) : value, now);
-    this.scheduleGuardTimer();
+    this.scheduleGuardTimer(id);
   }
 
   /** Stores what templates see; a real change marks the templates that use it. */
@@ -302,11 +305,27 @@ export class Runner {
   }
 
   /** Wakes up when a guard window moves: held instances may be released, damping may end. */
-  private scheduleGuardTimer(): void {
+  private scheduleGuardTimer(changed?: string): void {
+    // One answer moves only its own query's deadline: re-arm only when that comes first. A scan
+    // of every query per answer is quadratic (a thousand services starting up, or the burst of
+    // blocking queries that time out together); a timer left armed too early finds nothing to do
+    // and scans then.
+    if (changed !== undefined) {
+      const at = this.guards.deadlineOf(changed);
+      if (at === undefined || (this.guardTimerAt !== undefined && this.guardTimerAt <= at)) return;
+      this.armGuardTimer(at);
+      return;
+    }
+    this.armGuardTimer(this.guards.nextDeadline());
+  }
+
+  private armGuardTimer(next: number | undefined): void {
     clearTimeout(this.guardTimer);
-    const next = this.guards.nextDeadline();
+    this.guardTimerAt = undefined;
     if (next === undefined || this.stopped) return;
+    this.guardTimerAt = next;
     this.guardTimer = setTimeout(() => {
+      this.guardTimerAt = undefined;
       const now = Date.now();
       for (const [id, value] of this.guards.reevaluate(now)) this.publish(id, value, now);
       this.scheduleGuardTimer();

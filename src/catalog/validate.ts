@@ -10,8 +10,8 @@ import type { Instance, KeyPair, ServiceSummary } from './types.js';
 const RULES = {
   /** Service names, as Consul's DNS-compatible names (a leading "_" for DNS SRV names such as `_http._tcp.web`). */
   name: /^[A-Za-z0-9_][A-Za-z0-9._-]{0,254}$/,
-  /** Instance IDs and node names. */
-  id: /^[A-Za-z0-9._:@-]{1,255}$/,
+  /** Instance IDs and node names (they become haproxy server names: no "@"). */
+  id: /^[A-Za-z0-9._:-]{1,255}$/,
   /** Tags: common tag styles (`v1`, `version=1.2`, `traefik.http.routers.x.rule`, `a/b`, `x:y`). */
   tag: /^[A-Za-z0-9._:=/@+-]{1,255}$/,
   /** Meta keys, as Consul allows them. */
@@ -28,12 +28,24 @@ const MAX_META_VALUE = 4096;
 
 /** Shows a value in a log line safely: control characters escaped, length bounded. */
 export function visible(value: string): string {
-  const shown = JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value);
-  return shown.slice(1, -1);
+  const shown = JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value).slice(1, -1);
+  // JSON escapes C0 controls; DEL and the C1 controls are escaped here too.
+  return shown.replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** An IP (an IPv6 zone index such as `%eth0` means nothing off this host) or a host name. */
 export function isAddress(value: string): boolean {
-  return isIP(value) !== 0 || HOSTNAME.test(value);
+  return (isIP(value) !== 0 && !value.includes('%')) || HOSTNAME.test(value);
+}
+
+/** IPv6 in its canonical text (`1:2:3:4:5:6:7::` → `1:2:3:4:5:6:7:0`), which every proxy parses. */
+export function canonicalAddress(value: string): string {
+  if (isIP(value) !== 6) return value;
+  try {
+    return new URL(`http://[${value}]/`).hostname.slice(1, -1);
+  } catch {
+    return value;
+  }
 }
 
 export function isPort(value: string): boolean {
@@ -43,8 +55,8 @@ export function isPort(value: string): boolean {
 /** Why an instance is refused, or undefined when it passes. */
 export function instanceProblem(i: Instance): string | undefined {
   if (!RULES.name.test(i.Name)) return `service name "${visible(i.Name)}" has characters outside [A-Za-z0-9._-]`;
-  if (!RULES.id.test(i.ID)) return `ID "${visible(i.ID)}" has characters outside [A-Za-z0-9._:@-]`;
-  if (!RULES.id.test(i.Node)) return `node "${visible(i.Node)}" has characters outside [A-Za-z0-9._:@-]`;
+  if (!RULES.id.test(i.ID)) return `ID "${visible(i.ID)}" has characters outside [A-Za-z0-9._:-]`;
+  if (!RULES.id.test(i.Node)) return `node "${visible(i.Node)}" has characters outside [A-Za-z0-9._:-]`;
   if (!isAddress(i.Address)) return `address "${visible(i.Address)}" is not an IP address or a host name`;
   if (!isPort(i.Port)) return `port "${visible(i.Port)}" is not a whole number from 1 to 65535`;
   if (!RULES.dc.test(i.Datacenter)) return `datacenter "${visible(i.Datacenter)}" has characters outside [A-Za-z0-9._-]`;
@@ -58,9 +70,12 @@ export function instanceProblem(i: Instance): string | undefined {
 }
 
 export function servicesProblem(s: ServiceSummary): string | undefined {
-  if (!RULES.name.test(s.Name)) return `service name "${visible(s.Name)}" has characters outside [A-Za-z0-9._-]`;
-  const tag = s.Tags.find((t) => !RULES.tag.test(t));
-  return tag === undefined ? undefined : `tag "${visible(tag)}" of ${s.Name} has characters outside [A-Za-z0-9._:=/@+-]`;
+  return RULES.name.test(s.Name) ? undefined : `service name "${visible(s.Name)}" has characters outside [A-Za-z0-9._-]`;
+}
+
+/** A service listing's tags are the union of its instances' tags: one bad tag is left out alone. */
+export function tagProblem(serviceName: string, tag: string): string | undefined {
+  return RULES.tag.test(tag) ? undefined : `tag "${visible(tag)}" of ${serviceName} has characters outside [A-Za-z0-9._:=/@+-]`;
 }
 
 export function keyPairProblem(p: KeyPair): string | undefined {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
 
@@ -36,7 +37,12 @@ export function parseDataText(path: string, text: string): DataFile {
   return parseYaml(path, text);
 }
 
+let yamlModule: typeof import('yaml') | undefined;
+/** The yaml package, loaded on first use: runs from flags alone (a registry, no files) never need it. */
+const yaml = (): typeof import('yaml') => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+
 function parseYaml(path: string, text: string): DataFile {
+  const { isMap, isScalar, LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];

@@ -128,11 +128,16 @@ export class Guards {
   nextDeadline(): number | undefined {
     let next: number | undefined;
     for (const state of this.states.values()) {
-      for (const at of [state.removal.nextDeadline(), state.flap?.calmAt()]) {
-        if (at !== undefined && (next === undefined || at < next)) next = at;
-      }
+      const at = deadlineOf(state);
+      if (at !== undefined && (next === undefined || at < next)) next = at;
     }
     return next;
+  }
+
+  /** The next time one service query's window moves (undefined when it has none or is not a service). */
+  deadlineOf(id: string): number | undefined {
+    const state = this.states.get(id);
+    return state ? deadlineOf(state) : undefined;
   }
 
   status(id: string): GuardStatus | undefined {
@@ -201,4 +206,11 @@ export class Guards {
     }
     return decision.output;
   }
+}
+
+function deadlineOf(state: ServiceState): number | undefined {
+  const removal = state.removal.nextDeadline();
+  const calm = state.flap?.calmAt();
+  if (removal === undefined) return calm;
+  return calm === undefined ? removal : Math.min(removal, calm);
 }

@@ -1,5 +1,9 @@
 import pino, { type Logger } from 'pino';
-import prettyStream from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
+
+/** pino-pretty, loaded only for pretty output (a terminal, or --log-format pretty). */
+const prettyStream = (options: PinoPretty.PrettyOptions): PinoPretty.PrettyStream => (createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty)(options);
 
 export type { Logger };
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -19,7 +23,7 @@ export function createLogger(level: LogLevel, toStderr: boolean, format?: 'json'
       level,
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: ['token', '*.token', 'password', '*.password', 'headers["x-consul-token"]'], censor: '[redacted]' },
+      redact: { paths: ['token', '*.token', '*.*.token', 'password', '*.password', '*.*.password', 'headers["x-consul-token"]', '*.headers["x-consul-token"]', 'headers.authorization', '*.headers.authorization'], censor: '[redacted]' },
     },
     pretty ? prettyStream({ destination: fd, sync: true, colorize: (toStderr ? process.stderr : process.stdout).isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'name', singleLine: true }) : pino.destination({ fd, sync: true }),
   );

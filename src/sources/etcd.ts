@@ -1,4 +1,4 @@
-import { Etcd3, type IOptions } from 'etcd3';
+import type { Etcd3, IOptions } from 'etcd3';
 import { compareInstances, compareStrings, keysUnder, selectInstances, summarizeServices } from '../catalog/select.js';
 import { dependencyId, deepFreeze, type Dependency, type Instance } from '../catalog/types.js';
 import { RangeMirror, type Range } from './etcd/mirror.js';
@@ -63,6 +63,8 @@ export class EtcdSource implements Source {
         : {}),
       ...(this.settings.user !== undefined && password !== undefined ? { auth: { username: this.settings.user, password } } : {}),
     };
+    // etcd3 (with gRPC and protobuf) is a quarter of a second of start-up: loaded only when used.
+    const { Etcd3 } = await import('etcd3');
     this.client = new Etcd3(options);
   }
 

@@ -23,8 +23,9 @@ export async function readCatalog(path: string): Promise<CatalogData> {
 }
 
 /** `host:port`, or `[v6]:port`, as the shipped templates write addresses. */
+/** `host:port` as ctmpl renders it: IPv6 bracketed and in canonical form (README "Security"). */
 export function hostPort(address: string, port: number | string): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+  return address.includes(':') ? `[${new URL(`http://[${address}]/`).hostname.slice(1, -1)}]:${port}` : `${address}:${port}`;
 }
 
 /** Service name → sorted `host:port` of its passing instances (status defaults to passing). */
@@ -63,7 +64,8 @@ export function generateCatalog(services = 50, instances = 20, seed = 42): Catal
     const list: CatalogInstance[] = [];
     for (let i = 0; i < instances; i++) {
       const v6 = (s + i) % 3 === 0;
-      const address = v6 ? `2001:db8:${s.toString(16)}::${(i + 1).toString(16)}` : `10.${s}.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+      // IPv6 in canonical form (ctmpl renders canonical IPv6: 2001:db8:0::7 would become 2001:db8::7).
+      const address = v6 ? `2001:db8:${(s + 1).toString(16)}::${(i + 1).toString(16)}` : `10.${s}.${Math.floor(i / 250)}.${(i % 250) + 1}`;
       // Every 7th service has nothing passing; the rest get a random mix.
       const status = s % 7 === 3 ? 'critical' : (statuses[Math.floor(next() * statuses.length)] ?? 'passing');
       const instance: CatalogInstance = { address, port: 8000 + Math.floor(next() * 1000), tags: [`t${i % 3}`], node: `node-${i}` };

@@ -74,6 +74,8 @@ export class BlockingWatch {
   private index = 0;
   private failures = 0;
   private lastStart = 0;
+  /** Whether data was delivered since the last failure (see unchanged()). */
+  private delivered = false;
 
   constructor(
     private readonly client: ConsulReader,
@@ -105,6 +107,7 @@ export class BlockingWatch {
       try {
         const reply = await this.ask(signal);
         if (signal.aborted) return;
+        if (this.unchanged(reply)) continue;
         const value = this.convert(reply.body);
         this.index = nextIndex(this.index, reply.index);
         if (this.failures > 0) {
@@ -112,12 +115,14 @@ export class BlockingWatch {
           this.events.recovered();
         }
         this.events.data(value);
+        this.delivered = true;
         if (reply.index === undefined) {
           await sleep(this.options.timing.noIndexPauseMs, signal);
         }
       } catch (err) {
         if (signal.aborted || (err instanceof ConsulRequestError && err.aborted)) return;
         this.failures += 1;
+        this.delivered = false;
         if (this.failures === 1) this.events.failing(err instanceof Error ? err.message : String(err));
         // After a failure the server may be a new one (restarted agent, failover) whose index is
         // lower: a query with the old index would block for the whole wait. Start again from 0
@@ -126,6 +131,18 @@ export class BlockingWatch {
         await sleep(backoffDelay(this.failures, this.options.timing), signal);
       }
     }
+  }
+
+  /**
+   * A health query that comes back with the index it was sent (its blocking wait ran out) has
+   * the data already delivered: Consul moves the index whenever the answer changes. Skipping the
+   * conversion, guards and comparison matters at scale, where the queries of a thousand services
+   * time out together every wait. Not after a failure (a 4xx keeps the index), and not for `near`
+   * (sorted by round-trip times, which move without the index) nor other kinds (a token's view of
+   * the service list can change at one index).
+   */
+  private unchanged(reply: ConsulReply): boolean {
+    return this.delivered && this.failures === 0 && reply.index !== undefined && reply.index === this.index && this.request.kind === 'health' && this.request.near === undefined;
   }
 
   /** A stale read from a server too far behind the leader is asked again of the leader. */

@@ -43,21 +43,23 @@ interface RawModule {
   CreateMode: { PERSISTENT: number; EPHEMERAL: number };
 }
 
-const zk = createRequire(import.meta.url)('node-zookeeper-client') as RawModule;
+let loaded: RawModule | undefined;
+/** node-zookeeper-client, loaded on first use rather than at every start of ctmpl. */
+const zk = (): RawModule => (loaded ??= createRequire(import.meta.url)('node-zookeeper-client') as RawModule);
 
 export type ZkState = 'connected' | 'read-only' | 'disconnected' | 'expired' | 'auth-failed' | 'other';
 
 function stateOf(raw: RawState): ZkState {
   switch (raw.code) {
-    case zk.State.SYNC_CONNECTED.code:
+    case zk().State.SYNC_CONNECTED.code:
       return 'connected';
-    case zk.State.CONNECTED_READ_ONLY.code:
+    case zk().State.CONNECTED_READ_ONLY.code:
       return 'read-only';
-    case zk.State.DISCONNECTED.code:
+    case zk().State.DISCONNECTED.code:
       return 'disconnected';
-    case zk.State.EXPIRED.code:
+    case zk().State.EXPIRED.code:
       return 'expired';
-    case zk.State.AUTH_FAILED.code:
+    case zk().State.AUTH_FAILED.code:
       return 'auth-failed';
     default:
       return 'other';
@@ -65,7 +67,7 @@ function stateOf(raw: RawState): ZkState {
 }
 
 function isNoNode(err: RawException | null): boolean {
-  return err !== null && typeof err.getCode === 'function' && err.getCode() === zk.Exception.NO_NODE;
+  return err !== null && typeof err.getCode === 'function' && err.getCode() === zk().Exception.NO_NODE;
 }
 
 /** Called once when a one-shot ZooKeeper watch fires (any event on the path). */
@@ -77,7 +79,7 @@ export class ZkSession {
 
   constructor(hosts: readonly string[], sessionTimeoutMs: number, onState: (state: ZkState) => void) {
     // spinDelay: pause between connection attempts to the servers of the list.
-    this.raw = zk.createClient(hosts.join(','), { sessionTimeout: sessionTimeoutMs, spinDelay: 500, retries: 0 });
+    this.raw = zk().createClient(hosts.join(','), { sessionTimeout: sessionTimeoutMs, spinDelay: 500, retries: 0 });
     this.raw.on('state', (state) => onState(stateOf(state)));
   }
 
@@ -127,7 +129,7 @@ export class ZkSession {
     const parent = path.slice(0, path.lastIndexOf('/'));
     if (parent !== '') await new Promise<void>((resolve, reject) => this.raw.mkdirp(parent, (err) => (err ? reject(err) : resolve())));
     await new Promise<void>((resolve, reject) =>
-      this.raw.create(path, Buffer.from(data), mode === 'ephemeral' ? zk.CreateMode.EPHEMERAL : zk.CreateMode.PERSISTENT, (err) => (err ? reject(err) : resolve())),
+      this.raw.create(path, Buffer.from(data), mode === 'ephemeral' ? zk().CreateMode.EPHEMERAL : zk().CreateMode.PERSISTENT, (err) => (err ? reject(err) : resolve())),
     );
   }
 

@@ -14,7 +14,9 @@ export const systemHelpers: Record<string, Helper> = {
   env(...args) {
     const { params, options } = splitArgs(args);
     const name = stringArg('env', params, 0, 'a variable name');
-    return renderContextOf(options).inputs.env[name] ?? '';
+    const env = renderContextOf(options).inputs.env;
+    // Own variables only: `constructor` or `__proto__` must not reach Object.prototype.
+    return Object.hasOwn(env, name) ? (env[name] ?? '') : '';
   },
 
   /**

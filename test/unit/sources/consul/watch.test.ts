@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DependencyValue } from '../../../../src/catalog/types.js';
-import { ConsulRequestError, type BlockingOptions, type ConsulReply } from '../../../../src/sources/consul/client.js';
+import { ConsulRequestError, type BlockingOptions, type ConsulReply, type ConsulRequest } from '../../../../src/sources/consul/client.js';
 import { backoffDelay, BlockingWatch, nextIndex, type ConsulReader, type WatchTiming } from '../../../../src/sources/consul/watch.js';
 
 const TIMING: WatchTiming = { minIntervalMs: 100, intervalJitterMs: 0, backoffBaseMs: 250, backoffCapMs: 60_000, noIndexPauseMs: 1000, random: () => 1 };
@@ -23,12 +23,15 @@ class ScriptedReader implements ConsulReader {
   }
 }
 
-function watchWith(reader: ScriptedReader, options: Partial<{ maxStaleMs: number; consistent: boolean }> = {}) {
-  const events = { data: [] as DependencyValue[], failing: [] as string[], recovered: 0, requested: 0 };
+function watchWith(reader: ScriptedReader, options: Partial<{ maxStaleMs: number; consistent: boolean; request: ConsulRequest }> = {}) {
+  const events = { data: [] as DependencyValue[], failing: [] as string[], recovered: 0, requested: 0, converted: 0 };
   const watch = new BlockingWatch(
     reader,
-    { kind: 'services' },
-    (body) => body as DependencyValue,
+    options.request ?? { kind: 'services' },
+    (body) => {
+      events.converted += 1;
+      return body as DependencyValue;
+    },
     {
       data: (v) => events.data.push(v),
       failing: (m) => events.failing.push(m),
@@ -151,5 +154,25 @@ describe('BlockingWatch', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(reader.calls).toHaveLength(2);
     expect(events.failing).toHaveLength(0);
+  });
+
+  it('leaves a health reply at the index it was sent (a wait that ran out) unconverted, unless after a failure', async () => {
+    const health: ConsulRequest = { kind: 'health', service: 'web', passingOnly: true };
+    const reader = new ScriptedReader([{ index: 5, body: 'a' }, { index: 5, body: 'a' }, { index: 6, body: 'b' }, down(), { index: 6, body: 'b' }]);
+    const { watch, events } = watchWith(reader, { request: health });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(reader.calls.map((c) => c.index)).toEqual([0, 5, 5, 6, 0, 6]);
+    expect(events.converted).toBe(3);
+    expect(events.data).toEqual(['a', 'b', 'b']);
+    await watch.stop();
+  });
+
+  it('converts every reply of a near-sorted health query (round-trip times move without the index)', async () => {
+    const near: ConsulRequest = { kind: 'health', service: 'web', passingOnly: true, near: '_agent' };
+    const reader = new ScriptedReader([{ index: 5, body: 'a' }, { index: 5, body: 'b' }]);
+    const { watch, events } = watchWith(reader, { request: near });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(events.data).toEqual(['a', 'b']);
+    await watch.stop();
   });
 });

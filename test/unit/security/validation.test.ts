@@ -1,0 +1,127 @@
+/**
+ * Validation at the source edge (README "Security"), checked against the README's own rules:
+ * - nothing outside the documented character sets is ever accepted (the direction that matters
+ *   for injection);
+ * - ordinary valid data is accepted;
+ * - a refusal is reported safely (no control character, bounded length) however hostile the value;
+ * - refusing one instance's tag never takes its whole service out of `(services)`.
+ */
+import { isIP } from 'node:net';
+import fc from 'fast-check';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { CatalogScreen } from '../../../src/catalog/screen.js';
+import type { Dependency, Instance, ServiceSummary } from '../../../src/catalog/types.js';
+import { instanceProblem, keyPairProblem } from '../../../src/catalog/validate.js';
+import { addressArb, EDGE_RULES, hostileText, metaArb, metaValueOk, portArb, tagArb } from '../../support/hostile.js';
+
+/** Control characters: C0, DEL and C1 (U+0080–U+009F, where U+009B is an 8-bit CSI to a terminal). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+const identArb = fc.oneof({ weight: 4, arbitrary: fc.stringMatching(/^[a-z0-9][A-Za-z0-9._:-]{0,12}$/) }, { weight: 2, arbitrary: hostileText }, { weight: 1, arbitrary: fc.constant('') });
+const nameArb = fc.oneof({ weight: 4, arbitrary: fc.stringMatching(/^[a-z][a-z0-9._-]{0,12}$/) }, { weight: 2, arbitrary: hostileText });
+
+/** Instances with hostile values anywhere, as any source could deliver them. */
+const instanceArb: fc.Arbitrary<Instance> = fc.record({
+  ID: identArb,
+  Name: nameArb,
+  Node: identArb,
+  Address: addressArb.map((a) => a.value),
+  Port: portArb.map((p) => String(p.value)),
+  Tags: fc.array(tagArb, { maxLength: 3 }),
+  Meta: metaArb.map((entries) => Object.fromEntries(entries.filter(([k]) => k !== '__proto__'))),
+  Status: fc.constant('passing' as const),
+  Datacenter: fc.constant('dc1'),
+  Source: fc.constant('consul'),
+});
+
+/** What the README allows, field by field (an address: an IP, or a name of host-name characters). */
+function readmeValid(i: Instance): boolean {
+  const hostLike = /^[A-Za-z0-9._-]+$/.test(i.Address) && !i.Address.startsWith('-');
+  const port = Number(i.Port);
+  return (
+    EDGE_RULES.name.test(i.Name) &&
+    EDGE_RULES.id.test(i.ID) &&
+    EDGE_RULES.id.test(i.Node) &&
+    (isIP(i.Address) !== 0 || hostLike) &&
+    /^\d+$/.test(i.Port) &&
+    port >= 1 &&
+    port <= 65535 &&
+    i.Tags.every((t) => EDGE_RULES.tag.test(t)) &&
+    Object.entries(i.Meta).every(([k, v]) => EDGE_RULES.metaKey.test(k) && metaValueOk(v))
+  );
+}
+
+describe('instance validation against the README rules', () => {
+  it('accepts nothing the README does not allow', () => {
+    fc.assert(
+      fc.property(instanceArb, (instance) => {
+        if (instanceProblem(instance) === undefined) expect(readmeValid(instance), JSON.stringify(instance)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('accepts ordinary valid instances (IPv4, IPv6, host names; tags, meta)', () => {
+    const valid = fc.record({
+      ID: fc.stringMatching(/^[a-z0-9][A-Za-z0-9._:-]{0,30}$/),
+      Name: fc.stringMatching(/^[a-z][a-z0-9._-]{0,30}$/),
+      Node: fc.stringMatching(/^[a-z0-9][A-Za-z0-9._:-]{0,30}$/),
+      Address: fc.oneof(fc.ipV4(), fc.ipV6(), fc.domain()),
+      Port: fc.integer({ min: 1, max: 65535 }).map(String),
+      Tags: fc.array(fc.stringMatching(/^[a-z0-9][A-Za-z0-9._:=/@+-]{0,20}$/), { maxLength: 3 }),
+      Meta: fc.dictionary(fc.stringMatching(/^[a-z][A-Za-z0-9_-]{0,20}$/), fc.string({ maxLength: 60 }), { maxKeys: 3 }),
+      Status: fc.constant('passing' as const),
+      Datacenter: fc.constant('dc1'),
+      Source: fc.constant('consul'),
+    });
+    fc.assert(
+      fc.property(valid, (instance) => {
+        expect(instanceProblem(instance), JSON.stringify(instance)).toBeUndefined();
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('describes every refusal with control characters escaped (C0, DEL, C1) and in bounded length, however long the value', () => {
+    fc.assert(
+      fc.property(instanceArb, (instance) => {
+        const why = instanceProblem(instance);
+        if (why === undefined) return;
+        expect(why).not.toMatch(CONTROL);
+        expect(why.length).toBeLessThan(400);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('refuses a KV key with control characters, and leaves KV values to the escaping helpers', () => {
+    expect(keyPairProblem({ Key: 'app/x\n', Value: 'ok' })).toMatch(/control characters/);
+    expect(keyPairProblem({ Key: 'app/cert', Value: '-----BEGIN CERTIFICATE-----\nMIIB…\n-----END CERTIFICATE-----\n' })).toBeUndefined();
+  });
+});
+
+describe('the screen over (services)', () => {
+  const servicesDep: Dependency = { kind: 'services', source: 'consul' };
+  const silent = (): CatalogScreen => new CatalogScreen(new Set(), pino({ level: 'silent' }));
+
+  it('drops a service whose name is refused', () => {
+    const listed = silent().apply(servicesDep, [
+      { Name: 'web', Tags: ['v1'] },
+      { Name: 'evil;}', Tags: [] },
+    ]) as readonly ServiceSummary[];
+    expect(listed.map((s) => s.Name)).toEqual(['web']);
+  });
+
+  it('keeps a service one of whose instances has a refused tag: only that tag is left out (one registrant must not hide a whole service)', () => {
+    const listed = silent().apply(servicesDep, [
+      { Name: 'web', Tags: ['v1', "x'\n    server evil 6.6.6.6:80 check"] },
+      { Name: 'api', Tags: ['grpc'] },
+    ]) as readonly ServiceSummary[];
+    expect(listed).toEqual([
+      { Name: 'web', Tags: ['v1'] },
+      { Name: 'api', Tags: ['grpc'] },
+    ]);
+  });
+});

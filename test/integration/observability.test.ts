@@ -32,7 +32,11 @@ describe('metrics, health and status', () => {
     await daemon.waitFor(async () => (await readIfExists(ws.out)) !== undefined, { what: 'the first render' });
     const metrics = async (): Promise<string> => (await fetch(`${base}/metrics`)).text();
     const series = `{template="${ws.out}"}`;
-    await daemon.waitFor(async () => sample(await metrics(), `ctmpl_writes_total${series}`) === 1, { what: 'one write counted' });
+    // The reload command runs after the write: wait for both to be counted.
+    await daemon.waitFor(async () => {
+      const text = await metrics();
+      return sample(text, `ctmpl_writes_total${series}`) === 1 && sample(text, 'ctmpl_reload_commands_total{result="success"}') === 1;
+    }, { what: 'one write and one command counted' });
     const first = await metrics();
     expect(sample(first, `ctmpl_renders_total${series}`)).toBe(1);
     expect(sample(first, 'ctmpl_reload_commands_total{result="success"}')).toBe(1);

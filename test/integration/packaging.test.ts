@@ -296,6 +296,9 @@ describe('npm package', () => {
 
   test('installed from the tarball in an empty directory: `npx ctmpl --version` and a `--once` render work', async () => {
     const app = await tempDir('ctmpl-install-');
+    // A project of its own: without a package.json, npm installs into the nearest ancestor that has
+    // one (or a node_modules), outside this directory.
+    await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'ctmpl-install-check', private: true }));
     await must('npm', ['install', tarball], app);
     const version = await packageVersion(clone);
     expect((await must('npx', ['--no', '--', 'ctmpl', '--version'], app, 30_000)).trim()).toBe(version);

@@ -3,7 +3,7 @@
  * upstream template over all of them (`services`, then `service` of each: 101 queries, Consul's
  * own `consul` service included) with `--once` / `-once`. Wall time from spawn to exit,
  * BENCH_ONCE_RUNS (default 10) runs each after one warm-up, interleaved; medians. `node -e 0` is
- * timed alongside as the floor of any Node program.
+ * timed alongside as the floor of any Node program. BENCH_ONCE_SERVICES changes the catalog (100).
  *
  *   npm run bench:once
  */

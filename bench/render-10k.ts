@@ -6,6 +6,7 @@
  *   10 warm-ups; consul-template has no such hook, so only ctmpl gets these rows.
  * - Whole process, both tools: `--once` from spawn to exit (fetch, decode, render, write),
  *   BENCH_RENDER_RUNS (5) runs each after one warm-up, interleaved; medians.
+ * BENCH_RENDER_INSTANCES changes the size (10000).
  *
  *   npm run bench:render
  */

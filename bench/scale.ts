@@ -8,6 +8,7 @@
  * - CPU seconds (user + system, /proc) over BENCH_IDLE_SECONDS (default 60) with no change;
  * - HTTP requests the proxy forwarded to Consul in that window, per minute.
  * BENCH_SCALE_RUNS (default 3) runs per tool, alternating which goes first; medians reported.
+ * BENCH_SCALE_SERVICES / BENCH_SCALE_INSTANCES change the catalog (1000 / 10).
  *
  *   npm run bench:scale
  */

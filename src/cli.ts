@@ -138,36 +138,14 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     throw err;
   }
   const o = program.opts();
-  for (const [flag, value] of [
-    ['--command', o.command],
-    ['--config', o.config],
-    ['--wait', o.wait],
-    ['--command-timeout', o.commandTimeout],
-    ['--sandbox-path', o.sandboxPath],
-    ['--consul-addr', o.consulAddr],
-    ['--consul-token', o.consulToken],
-    ['--consul-token-file', o.consulTokenFile],
-    ['--max-stale', o.maxStale],
-    ['--block-query-wait', o.blockQueryWait],
-    ['--consul-min-interval', o.consulMinInterval],
-    ['--listen', o.listen],
-    ['--health-failing-after', o.healthFailingAfter],
-    ['--check', o.check],
-    ['--min-reload-interval', o.minReloadInterval],
-    ['--exec', o.exec],
-    ['--exec-reload-signal', o.execReloadSignal],
-    ['--exec-kill-timeout', o.execKillTimeout],
-    ['--exec-splay', o.execSplay],
-    ['--dedup-prefix', o.dedupPrefix],
-    ['--dedup-ttl', o.dedupTtl],
-    ['--dedup-lock-delay', o.dedupLockDelay],
-    ['--flap', o.flap],
-    ['--flap-wait', o.flapWait],
-    ['--max-removal', o.maxRemoval],
-    ['--hold-max', o.holdMax],
-    ['--splay', o.splay],
-  ] as const) {
-    if (value !== undefined && value.trim() === '') throw new InputError(`${flag} needs a value`, undefined, 'run ctmpl --help for usage');
+  // An empty value is a mistake whatever the flag: `--allow-tag ""` would filter out every
+  // instance, `--consul-ca-cert ""` would quietly mean "no CA". Repeatable flags are checked per value.
+  for (const option of program.options) {
+    const value: unknown = program.getOptionValue(option.attributeName());
+    const values: unknown[] = Array.isArray(value) ? value : [value];
+    if (values.some((v) => typeof v === 'string' && v.trim() === '')) {
+      throw new InputError(`${option.long ?? option.flags} needs a value`, undefined, 'run ctmpl --help for usage');
+    }
   }
   return {
     kind: validating ? 'validate' : 'run',

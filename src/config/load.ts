@@ -1,14 +1,16 @@
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import type { LogLevel } from '../observe/log.js';
-import { resolveConsulSettings, type ConsulOverrides } from '../sources/consul/settings.js';
+import { hideCredentials, parseAddress, readTokenFile, resolveConsulSettings, type ConsulOverrides } from '../sources/consul/settings.js';
 import { parseDnsUri } from '../sources/dns/settings.js';
 import { parseEtcdUri } from '../sources/etcd/settings.js';
 import { parseZooKeeperUri } from '../sources/zookeeper/settings.js';
-import { readDataFile, validateDataFile } from './data-file.js';
-import { parseDuration, parseWait, type WaitSpec } from './duration.js';
+import { readDataFile, validateDataFile, type DataFile } from './data-file.js';
+import { SettingOrigins, type KeyPath } from './origins.js';
+import { requireDirectory, requireFile } from './paths.js';
+import { parseDuration, parseWait } from './duration.js';
 import { constants as osConstants } from 'node:os';
-import { Allowlist } from '../guards/allowlist.js';
+import { parseCidr } from '../guards/allowlist.js';
 import { parseListen } from '../observe/http.js';
 import { resolveGroup, resolveUser } from '../output/owner.js';
 import type { WriteMode } from '../output/write.js';
@@ -97,8 +99,8 @@ type ParsedSource = Omit<SourceConfig, 'consul'> & { explicitName: boolean };
  * `consul+https://host:port`, `etcd[+https]://hosts/PREFIX`, `zk://hosts/ROOT`, `dns:[//server:port]`.
  */
 export function parseSourceSpec(spec: string, baseDir: string, what: string): ParsedSource {
-  const named = /^([A-Za-z0-9_-]+)=(.*)$/s.exec(spec);
-  const uri = named ? (named[2] as string) : spec;
+  const naming = /^([A-Za-z0-9_-]+)=(.*)$/s.exec(spec);
+  const uri = naming ? (naming[2] as string) : spec;
   const colon = uri.indexOf(':');
   const fullScheme = colon > 0 ? uri.slice(0, colon).toLowerCase() : '';
   const rest = colon > 0 ? uri.slice(colon + 1) : '';
@@ -106,11 +108,12 @@ export function parseSourceSpec(spec: string, baseDir: string, what: string): Pa
   if (consul) {
     const address = rest.replace(/^\/\//, '').replace(/\/+$/, '');
     const target = address === '' ? '' : `${consul[2] ?? 'http'}://${address}`;
-    return { name: named ? (named[1] as string) : 'consul', scheme: 'consul', target, explicitName: named !== null };
+    if (target !== '') parseAddress(target, false, what);
+    return { name: naming ? (naming[1] as string) : 'consul', scheme: 'consul', target, explicitName: naming !== null };
   }
   // etcd://h1:2379,h2:2379/PREFIX, zk://h1:2181/ROOT, dns://server:port: checked here, so a bad
   // URI stops ctmpl before it starts.
-  const registry = { name: named ? (named[1] as string) : fullScheme.replace(/\+https$/, ''), target: uri, explicitName: named !== null };
+  const registry = { name: naming ? (naming[1] as string) : fullScheme.replace(/\+https$/, ''), target: uri, explicitName: naming !== null };
   if (fullScheme === 'etcd' || fullScheme === 'etcd+https') return { ...registry, scheme: 'etcd', etcd: parseEtcdUri(fullScheme, rest, baseDir, what) };
   if (fullScheme === 'zk') return { ...registry, scheme: 'zk', zookeeper: parseZooKeeperUri(rest, what) };
   if (fullScheme === 'dns') return { ...registry, scheme: 'dns', dns: parseDnsUri(rest, what) };
@@ -119,11 +122,11 @@ export function parseSourceSpec(spec: string, baseDir: string, what: string): Pa
     if (PLANNED_SCHEMES.has(scheme)) {
       throw new InputError(`${what}: the ${scheme} source is not available in this version of ctmpl`, undefined, 'use a static catalog: --source file:PATH (see templates/examples/catalog.yaml)');
     }
-    throw new InputError(`${what}: "${spec}" is not a source URI`, undefined, 'write [name=]file:PATH, [name=]consul://HOST:PORT, etcd://HOST:PORT/PREFIX, zk://HOST:PORT/ROOT or dns://SERVER:PORT, e.g. --source file:templates/examples/catalog.yaml');
+    throw new InputError(`${what}: "${hideCredentials(spec)}" is not a source URI`, undefined, 'write [name=]file:PATH, [name=]consul://HOST:PORT, etcd://HOST:PORT/PREFIX, zk://HOST:PORT/ROOT or dns://SERVER:PORT, e.g. --source file:templates/examples/catalog.yaml');
   }
   const path = rest.replace(/^\/\/(?=\/)/, '');
-  if (path === '') throw new InputError(`${what}: "${spec}" names no file`, undefined, 'write file:PATH, e.g. file:catalog.yaml');
-  return { name: named ? (named[1] as string) : scheme, scheme, target: resolve(baseDir, path), explicitName: named !== null };
+  if (path === '') throw new InputError(`${what}: "${hideCredentials(spec)}" names no file`, undefined, 'write file:PATH, e.g. file:catalog.yaml');
+  return { name: naming ? (naming[1] as string) : scheme, scheme, target: resolve(baseDir, path), explicitName: naming !== null };
 }
 
 /** Parses `src:dest[:command]` (the command may itself contain colons). */
@@ -144,73 +147,84 @@ function parsePerms(value: string | number | undefined): number | undefined {
   return typeof value === 'number' ? value : parseInt(value, 8);
 }
 
-function nameSources(specs: ParsedSource[]): ParsedSource[] {
+/** Sources from the config file and from flags must not share a name. */
+function nameSources(specs: readonly { source: ParsedSource; fail: (err: InputError) => unknown }[]): ParsedSource[] {
   const seen = new Set<string>();
-  return specs.map((source) => {
-    const { explicitName } = source;
+  return specs.map(({ source, fail }) => {
     if (seen.has(source.name)) {
-      const hint = explicitName ? 'give each source a different name' : `name them: --source a=${source.scheme}:… --source b=${source.scheme}:…`;
-      throw new InputError(`two sources are named "${source.name}"`, undefined, hint);
+      const hint = source.explicitName ? 'give each source a different name' : `name them: --source a=${source.scheme}:… --source b=${source.scheme}:…`;
+      throw fail(new InputError(`two sources are named "${source.name}"`, undefined, hint));
     }
     seen.add(source.name);
     return source;
   });
 }
 
-/** A duration from a flag (wins) or the config file, or undefined when neither gives one. */
-function optionalDuration(flagValue: string | undefined, fileValue: string | undefined, flag: string, key: string): number | undefined {
-  if (flagValue !== undefined) return parseDuration(flagValue, flag);
-  return fileValue === undefined ? undefined : parseDuration(fileValue, key);
-}
-
 const SIGNALS = new Set(Object.keys(osConstants.signals));
 
-/** Exec mode settings; undefined when no exec command is given. */
-function execSettingsFrom(flags: FlagValues, file: ConfigFile, fileLabel: string): ExecSettings | undefined {
-  const command = flags.exec ?? file.exec?.command;
+/** `SIGHUP`, `hup`, or `none` (restart the child instead) → the signal, or undefined for none. */
+function parseSignal(text: string, what: string): NodeJS.Signals | undefined {
+  if (text.toLowerCase() === 'none') return undefined;
+  const signal = text.toUpperCase().startsWith('SIG') ? text.toUpperCase() : `SIG${text.toUpperCase()}`;
+  if (!SIGNALS.has(signal)) throw new InputError(`${what}: "${text}" is not a signal`, undefined, 'use a signal name such as SIGHUP or SIGUSR2, or none to restart the child instead');
+  return signal as NodeJS.Signals;
+}
+
+/** A duration that must be longer than zero. */
+function positiveDuration(text: string, what: string): number {
+  const ms = parseDuration(text, what);
+  if (ms <= 0) throw new InputError(`${what} must be longer than 0`, undefined, 'for example 30s');
+  return ms;
+}
+
+/**
+ * Exec mode settings; undefined when no exec command is given. The other exec settings are checked
+ * even then: a typo in a setting that does nothing yet is still a typo.
+ */
+function execSettingsFrom(flags: FlagValues, file: ConfigFile, at: SettingOrigins): ExecSettings | undefined {
+  const own = file.exec;
+  const reloadSignal = at.pick(flags.execReloadSignal, '--exec-reload-signal', own?.reload_signal, ['exec', 'reload_signal'], (v, name) => ({ signal: parseSignal(v, name) }));
+  const killTimeoutMs = at.pick(flags.execKillTimeout, '--exec-kill-timeout', own?.kill_timeout, ['exec', 'kill_timeout'], parseDuration);
+  const splayMs = at.pick(flags.execSplay, '--exec-splay', own?.splay, ['exec', 'splay'], parseDuration);
+  const restartBackoffMaxMs = at.pick(undefined, '', own?.restart_backoff_max, ['exec', 'restart_backoff_max'], parseDuration);
+  const command = flags.exec ?? own?.command;
   if (command === undefined) return undefined;
-  const signalText = flags.execReloadSignal ?? file.exec?.reload_signal ?? 'SIGHUP';
-  const signal = signalText.toUpperCase().startsWith('SIG') ? signalText.toUpperCase() : `SIG${signalText.toUpperCase()}`;
-  if (signalText.toLowerCase() !== 'none' && !SIGNALS.has(signal)) {
-    throw new InputError(`${flags.execReloadSignal !== undefined ? '--exec-reload-signal' : `${fileLabel}exec.reload_signal`}: "${signalText}" is not a signal`, undefined, 'use a signal name such as SIGHUP or SIGUSR2, or none to restart the child instead');
-  }
   return {
     command,
-    reloadSignal: signalText.toLowerCase() === 'none' ? undefined : (signal as NodeJS.Signals),
-    killTimeoutMs: optionalDuration(flags.execKillTimeout, file.exec?.kill_timeout, '--exec-kill-timeout', `${fileLabel}exec.kill_timeout`) ?? 30_000,
-    splayMs: optionalDuration(flags.execSplay, file.exec?.splay, '--exec-splay', `${fileLabel}exec.splay`) ?? 0,
-    restartBackoffMaxMs: optionalDuration(undefined, file.exec?.restart_backoff_max, '', `${fileLabel}exec.restart_backoff_max`) ?? 60_000,
+    reloadSignal: reloadSignal === undefined ? 'SIGHUP' : reloadSignal.signal,
+    killTimeoutMs: killTimeoutMs ?? 30_000,
+    splayMs: splayMs ?? 0,
+    restartBackoffMaxMs: restartBackoffMaxMs ?? 60_000,
   };
 }
 
 /** Dedup settings, when dedup is on; it needs a Consul source (its locks and KV). */
-function dedupSettingsFrom(flags: FlagValues, file: ConfigFile, fileLabel: string, sources: readonly SourceConfig[]): DedupConfig | undefined {
+function dedupSettingsFrom(flags: FlagValues, file: ConfigFile, at: SettingOrigins, sources: readonly SourceConfig[]): DedupConfig | undefined {
+  const seconds = (min: number, floor: string) => (text: string, what: string): number => {
+    const value = Math.round(parseDuration(text, what) / 1000);
+    if (value < min) throw new InputError(`${what} must be at least ${min}s`, undefined, floor);
+    return value;
+  };
+  const ttl = at.pick(flags.dedupTtl, '--dedup-ttl', file.dedup?.ttl, ['dedup', 'ttl'], seconds(10, 'Consul accepts session TTLs from 10s'));
+  const lockDelay = at.pick(flags.dedupLockDelay, '--dedup-lock-delay', file.dedup?.lock_delay, ['dedup', 'lock_delay'], seconds(0, 'Consul accepts lock delays from 0s'));
   if (!(flags.dedup ?? file.dedup?.enabled ?? false)) return undefined;
   if (!sources.some((s) => s.scheme === 'consul')) {
     throw new InputError('--dedup needs a Consul source (it runs on Consul sessions, locks and KV)', undefined, 'add --source consul://HOST:PORT, or drop --dedup');
   }
-  const seconds = (flagValue: string | undefined, fileValue: string | undefined, flag: string, key: string, fallback: number, min: number): number => {
-    const ms = optionalDuration(flagValue, fileValue, flag, `${fileLabel}dedup.${key}`);
-    const value = ms === undefined ? fallback : Math.round(ms / 1000);
-    if (value < min) throw new InputError(`${flagValue !== undefined ? flag : `${fileLabel}dedup.${key}`} must be at least ${min}s`, undefined, `Consul accepts ${key === 'ttl' ? 'session TTLs from 10s' : 'lock delays from 0s'}`);
-    return value;
-  };
   const prefix = flags.dedupPrefix ?? file.dedup?.prefix ?? 'ctmpl/dedup/';
-  return {
-    prefix: prefix.endsWith('/') ? prefix : `${prefix}/`,
-    sessionTtlSeconds: seconds(flags.dedupTtl, file.dedup?.ttl, '--dedup-ttl', 'ttl', 15, 10),
-    lockDelaySeconds: seconds(flags.dedupLockDelay, file.dedup?.lock_delay, '--dedup-lock-delay', 'lock_delay', 15, 0),
-  };
+  return { prefix: prefix.endsWith('/') ? prefix : `${prefix}/`, sessionTtlSeconds: ttl ?? 15, lockDelaySeconds: lockDelay ?? 15 };
 }
 
 /** Sources named for relaxed validation must exist (a typo would silently keep the rules on). */
-function relaxedSourcesFrom(names: readonly string[], sources: readonly SourceConfig[]): string[] {
-  for (const name of names) {
-    if (!sources.some((s) => s.name === name)) {
-      throw new InputError(`--relaxed-validation "${name}" names no configured source`, undefined, `configured sources: ${sources.map((s) => s.name).join(', ')}`);
-    }
-  }
-  return [...names];
+function relaxedSourcesFrom(flags: FlagValues, file: ConfigFile, at: SettingOrigins, sources: readonly SourceConfig[]): string[] {
+  const check = (name: string, what: string): string => {
+    if (!sources.some((s) => s.name === name)) throw new InputError(`${what} "${name}" names no configured source`, undefined, `configured sources: ${sources.map((s) => s.name).join(', ')}`);
+    return name;
+  };
+  return [
+    ...(file.relaxed_validation ?? []).map((name, i) => at.key(['relaxed_validation', i], (what) => check(name, what))),
+    ...(flags.relaxedValidation ?? []).map((name) => check(name, '--relaxed-validation')),
+  ];
 }
 
 /** `20`, `20%` → 20; `off` → undefined. */
@@ -237,160 +251,201 @@ export function parseFlap(value: string, what: string): { changes: number; windo
 }
 
 /** Guard settings: flags over the config file over defaults. */
-function guardSettingsFrom(flags: FlagValues, file: ConfigFile, fileLabel: string): GuardSettings {
-  const flapText = flags.flap ?? file.flap ?? DEFAULT_FLAP;
-  const flap = parseFlap(flapText, flags.flap !== undefined ? '--flap' : `${fileLabel}flap`);
-  const flapWaitText = flags.flapWait ?? file.flap_wait;
-  const dampedWaitMs = flapWaitText === undefined ? flap?.windowMs : parseDuration(flapWaitText, flags.flapWait !== undefined ? '--flap-wait' : `${fileLabel}flap_wait`);
-  const holdText = flags.holdMax ?? file.hold_max;
-  const maxRemoval = flags.maxRemoval ?? file.max_removal;
+function guardSettingsFrom(flags: FlagValues, file: ConfigFile, at: SettingOrigins): GuardSettings {
+  const flap = at.pick(flags.flap, '--flap', file.flap, ['flap'], (v, name) => ({ damping: parseFlap(v, name) })) ?? { damping: parseFlap(DEFAULT_FLAP, 'the default flap') };
+  const dampedWaitMs = at.pick(flags.flapWait, '--flap-wait', file.flap_wait, ['flap_wait'], parseDuration) ?? flap.damping?.windowMs;
+  const percent = (v: string | number, name: string): { pct: number | undefined } => ({ pct: parsePercent(v, name) });
+  const maxRemoval = at.pick(flags.maxRemoval, '--max-removal', file.max_removal, ['max_removal'], percent);
   const services: Record<string, ServiceGuardSettings> = {};
   for (const [name, own] of Object.entries(file.services ?? {})) {
+    const pct = own.max_removal === undefined ? undefined : at.key(['services', name, 'max_removal'], (what) => percent(own.max_removal as string | number, what));
     services[name] = {
-      ...(own.max_removal === undefined ? {} : { maxRemovalPct: parsePercent(own.max_removal, `${fileLabel}services.${name}.max_removal`) ?? null }),
+      ...(pct === undefined ? {} : { maxRemovalPct: pct.pct ?? null }),
       ...(own.allow_empty === undefined ? {} : { allowEmpty: own.allow_empty }),
     };
   }
-  const allowlist = {
-    cidrs: [...(file.allow?.cidrs ?? []), ...(flags.allowCidr ?? [])],
-    tags: [...(file.allow?.tags ?? []), ...(flags.allowTag ?? [])],
-    dcs: [...(file.allow?.dcs ?? []), ...(flags.allowDc ?? [])],
-  };
-  new Allowlist(allowlist); // throws an InputError naming a bad CIDR
+  const cidrs = [
+    ...(file.allow?.cidrs ?? []).map((cidr, i) => at.key(['allow', 'cidrs', i], (what) => (parseCidr(cidr, what), cidr))),
+    ...(flags.allowCidr ?? []).map((cidr) => (parseCidr(cidr, '--allow-cidr'), cidr)),
+  ];
   return {
-    allowlist,
-    maxRemovalPct: maxRemoval === undefined ? DEFAULT_MAX_REMOVAL_PCT : parsePercent(maxRemoval, flags.maxRemoval !== undefined ? '--max-removal' : `${fileLabel}max_removal`),
-    holdMaxMs: holdText === undefined ? DEFAULT_HOLD_MAX_MS : parseDuration(holdText, flags.holdMax !== undefined ? '--hold-max' : `${fileLabel}hold_max`),
-    flap: flap && dampedWaitMs !== undefined ? { ...flap, dampedWaitMs } : undefined,
+    allowlist: { cidrs, tags: [...(file.allow?.tags ?? []), ...(flags.allowTag ?? [])], dcs: [...(file.allow?.dcs ?? []), ...(flags.allowDc ?? [])] },
+    maxRemovalPct: maxRemoval === undefined ? DEFAULT_MAX_REMOVAL_PCT : maxRemoval.pct,
+    holdMaxMs: at.pick(flags.holdMax, '--hold-max', file.hold_max, ['hold_max'], parseDuration) ?? DEFAULT_HOLD_MAX_MS,
+    flap: flap.damping && dampedWaitMs !== undefined ? { ...flap.damping, dampedWaitMs } : undefined,
     services,
   };
 }
 
+/**
+ * Paths that must exist, checked after everything else parses (so a config that is wrong in
+ * several ways reports its settings first); each check names its flag or key.
+ */
+type PathCheck = () => Promise<void>;
+
 /** Consul flags win over the config file's `consul` block; the environment fills the rest. */
-function consulSettingsFrom(flags: ConsulFlagValues, file: NonNullable<ConfigFile['consul']>, fileDir: string, cwd: string, fileLabel: string): ConsulOverrides {
-  const path = (flagValue: string | undefined, fileValue: string | undefined): string | undefined =>
-    flagValue !== undefined ? resolve(cwd, flagValue) : fileValue !== undefined ? resolve(fileDir, fileValue) : undefined;
-  const duration = (flagValue: string | undefined, fileValue: string | undefined, flag: string, key: string): number | undefined =>
-    flagValue !== undefined ? parseDuration(flagValue, flag) : fileValue !== undefined ? parseDuration(fileValue, `${fileLabel}consul.${key}`) : undefined;
+function consulSettingsFrom(flags: ConsulFlagValues, file: NonNullable<ConfigFile['consul']>, fileDir: string, cwd: string, at: SettingOrigins, checks: PathCheck[] | undefined): ConsulOverrides {
+  const duration = (flagValue: string | undefined, flag: string, fileValue: string | undefined, key: string): number | undefined =>
+    at.pick(flagValue, flag, fileValue, ['consul', key], parseDuration);
+  /** A path from a flag (against the working directory) or the file (against its directory), checked when Consul is in use. */
+  const path = (flagValue: string | undefined, flag: string, fileValue: string | undefined, key: KeyPath, kind: 'file' | 'directory', describe: string): string | undefined => {
+    const full = flagValue !== undefined ? resolve(cwd, flagValue) : fileValue !== undefined ? resolve(fileDir, fileValue) : undefined;
+    if (full === undefined || checks === undefined) return full;
+    const require = kind === 'file' ? requireFile : requireDirectory;
+    checks.push(flagValue !== undefined ? () => require(full, flag, describe) : () => at.keyAsync(['consul', ...key], (name) => require(full, name, describe)));
+    return full;
+  };
+  const tokenFile = path(flags.tokenFile, '--consul-token-file', file.token_file, ['token_file'], 'file', 'the Consul token file');
+  if (tokenFile !== undefined && checks !== undefined) {
+    // Read once now, so an empty file is reported against its setting; sources re-read it on start and SIGHUP.
+    checks.push(async () => void at.pick(flags.tokenFile, '--consul-token-file', file.token_file, ['consul', 'token_file'], () => readTokenFile(tokenFile)));
+  }
   const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
   return defined({
-    address: flags.addr ?? file.address,
+    address: at.pick(flags.addr, '--consul-addr', file.address, ['consul', 'address'], (v, name) => (parseAddress(v, false, name), v)),
     token: flags.token ?? file.token,
-    tokenFile: path(flags.tokenFile, file.token_file),
+    tokenFile,
     ssl: flags.ssl ?? file.ssl?.enabled,
-    caCert: path(flags.caCert, file.ssl?.ca_cert),
-    caPath: path(flags.caPath, file.ssl?.ca_path),
-    clientCert: path(flags.clientCert, file.ssl?.cert),
-    clientKey: path(flags.clientKey, file.ssl?.key),
+    caCert: path(flags.caCert, '--consul-ca-cert', file.ssl?.ca_cert, ['ssl', 'ca_cert'], 'file', 'the Consul CA certificate'),
+    caPath: path(flags.caPath, '--consul-ca-path', file.ssl?.ca_path, ['ssl', 'ca_path'], 'directory', 'the Consul CA directory'),
+    clientCert: path(flags.clientCert, '--consul-client-cert', file.ssl?.cert, ['ssl', 'cert'], 'file', 'the Consul client certificate'),
+    clientKey: path(flags.clientKey, '--consul-client-key', file.ssl?.key, ['ssl', 'key'], 'file', 'the Consul client key'),
     serverName: flags.tlsServerName ?? file.ssl?.server_name,
     sslVerify: flags.sslVerify ?? file.ssl?.verify,
-    maxStaleMs: duration(flags.maxStale, file.max_stale, '--max-stale', 'max_stale'),
-    blockWaitMs: duration(flags.blockQueryWait, file.block_query_wait, '--block-query-wait', 'block_query_wait'),
+    maxStaleMs: duration(flags.maxStale, '--max-stale', file.max_stale, 'max_stale'),
+    blockWaitMs: duration(flags.blockQueryWait, '--block-query-wait', file.block_query_wait, 'block_query_wait'),
     consistent: flags.consistent ?? file.consistent,
     cached: flags.cached ?? file.cached,
-    minIntervalMs: duration(flags.minInterval, file.min_interval, '--consul-min-interval', 'min_interval'),
+    minIntervalMs: duration(flags.minInterval, '--consul-min-interval', file.min_interval, 'min_interval'),
   });
+}
+
+/** Sources from the config file (paths against its directory) and from flags, named and checked. */
+function sourcesFrom(flags: FlagValues, file: ConfigFile, fileDir: string, cwd: string, at: SettingOrigins): { parsed: ParsedSource; origin: string | KeyPath }[] {
+  const fromFile = Array.isArray(file.sources)
+    ? file.sources.map((spec, i) => ({ parsed: at.key(['sources', i], (what) => parseSourceSpec(spec, fileDir, what)), origin: ['sources', i] as KeyPath }))
+    : Object.entries(file.sources ?? {}).map(([name, uri]) => ({
+        parsed: { ...at.key(['sources', name], (what) => parseSourceSpec(uri, fileDir, what)), name, explicitName: true },
+        origin: ['sources', name] as KeyPath,
+      }));
+  const fromFlags = flags.source.map((spec) => {
+    const flag = `--source "${hideCredentials(spec)}"`;
+    return { parsed: parseSourceSpec(spec, cwd, flag), origin: flag };
+  });
+  // No source given: Consul, as consul-template (CONSUL_HTTP_ADDR or 127.0.0.1:8500).
+  const all = fromFile.length + fromFlags.length > 0 ? [...fromFile, ...fromFlags] : [{ parsed: parseSourceSpec('consul:', cwd, 'default source'), origin: 'default source' }];
+  const placed = (origin: string | KeyPath) => (err: InputError): unknown => (typeof origin === 'string' ? err : at.placeAtKey(err, origin));
+  nameSources(all.map(({ parsed, origin }) => ({ source: parsed, fail: placed(origin) })));
+  return all;
+}
+
+/** Where a template came from, for errors about it: its flag, or its index in the config file. */
+type TemplateOrigin = { flag: string } | { index: number };
+
+/** Templates from the config file, then from flags; their paths are queued for checking. */
+function templatesFrom(flags: FlagValues, file: ConfigFile, fileDir: string, cwd: string, at: SettingOrigins, checks: PathCheck[]): { config: TemplateConfig; origin: TemplateOrigin }[] {
+  const globalCheck = flags.check ?? file.check;
+  const globalWriteMode = flags.writeMode ?? file.write_mode;
+  const globalSandbox = flags.sandboxPath !== undefined ? resolve(cwd, flags.sandboxPath) : file.sandbox_path !== undefined ? resolve(fileDir, file.sandbox_path) : undefined;
+  if (globalSandbox !== undefined) {
+    checks.push(flags.sandboxPath !== undefined ? () => requireDirectory(globalSandbox, '--sandbox-path', 'the sandbox directory') : () => at.keyAsync(['sandbox_path'], (name) => requireDirectory(globalSandbox, name, 'the sandbox directory')));
+  }
+  const fromFile = (file.templates ?? []).map((t, index): { config: TemplateConfig; origin: TemplateOrigin } => {
+    const key = (name: string): KeyPath => ['templates', index, name];
+    const source = resolve(fileDir, t.source);
+    checks.push(() => at.keyAsync(key('source'), (name) => requireFile(source, name, 'the template')));
+    const ownSandbox = t.sandbox_path === undefined ? undefined : resolve(fileDir, t.sandbox_path);
+    if (ownSandbox !== undefined) checks.push(() => at.keyAsync(key('sandbox_path'), (name) => requireDirectory(ownSandbox, name, 'the sandbox directory')));
+    const config: TemplateConfig = {
+      source,
+      destination: resolve(fileDir, t.destination),
+      command: t.command,
+      wait: t.wait === undefined ? undefined : at.key(key('wait'), (name) => parseWait(t.wait as string, name)),
+      perms: parsePerms(t.perms),
+      backup: t.backup ?? false,
+      sandbox: ownSandbox ?? globalSandbox ?? dirname(source),
+      check: t.check ?? globalCheck,
+      writeMode: t.write_mode ?? globalWriteMode,
+      uid: t.user === undefined ? undefined : at.key(key('user'), () => resolveUser(String(t.user))),
+      gid: t.group === undefined ? undefined : at.key(key('group'), () => resolveGroup(String(t.group))),
+    };
+    return { config, origin: { index } };
+  });
+  const fromFlags = flags.template.map((spec): { config: TemplateConfig; origin: TemplateOrigin } => {
+    const flag = `--template "${spec}"`;
+    const parsed = parseTemplateSpec(spec, cwd);
+    checks.push(() => requireFile(parsed.source, flag, 'the template'));
+    return { config: { ...parsed, wait: undefined, perms: undefined, backup: false, sandbox: globalSandbox ?? dirname(parsed.source), check: globalCheck, writeMode: globalWriteMode }, origin: { flag } };
+  });
+  return [...fromFile, ...fromFlags];
 }
 
 /**
  * Merges the config file (paths relative to its directory) with flags (paths relative to the
  * working directory). Single settings from flags override the file; templates and sources from
- * flags are added to the file's, as consul-template merges its configs.
+ * flags are added to the file's, as consul-template merges its configs. Every error names the
+ * flag, or the key with its file:line:column.
  */
 export async function loadConfig(flags: FlagValues, cwd: string = process.cwd()): Promise<Config> {
   let file: ConfigFile = {};
   let fileDir = cwd;
-  let fileLabel = '';
+  let data: DataFile | undefined;
   if (flags.config !== undefined) {
     const configPath = resolve(cwd, flags.config);
-    const data = await readDataFile(configPath, 'config file');
+    data = await readDataFile(configPath, 'config file');
     file = validateDataFile(data, configFileSchema, 'see "Config file" in the README for the keys');
     fileDir = dirname(configPath);
-    fileLabel = `${configPath}: `;
   }
+  const at = new SettingOrigins(data);
+  const checks: PathCheck[] = [];
 
-  const fileSources = Array.isArray(file.sources)
-    ? file.sources.map((s, i) => parseSourceSpec(s, fileDir, `${fileLabel}sources[${i}]`))
-    : Object.entries(file.sources ?? {}).map(([name, uri]) => ({
-        ...parseSourceSpec(uri, fileDir, `${fileLabel}sources.${name}`),
-        name,
-        explicitName: true,
-      }));
-  const flagSources = flags.source.map((s) => parseSourceSpec(s, cwd, `--source "${s}"`));
-  const named = nameSources([...fileSources, ...flagSources]);
-  // No source given: Consul, as consul-template (CONSUL_HTTP_ADDR or 127.0.0.1:8500).
-  const parsedSources = named.length > 0 ? named : [parseSourceSpec('consul:', cwd, 'default source')];
-  const consulOverrides = consulSettingsFrom(flags.consul ?? {}, file.consul ?? {}, fileDir, cwd, fileLabel);
-  const sources: SourceConfig[] = parsedSources.map(({ explicitName: _explicit, ...source }) =>
-    source.scheme === 'consul'
-      ? { ...source, consul: resolveConsulSettings({ ...consulOverrides, ...(source.target ? { address: source.target } : {}) }) }
-      : source,
-  );
+  const parsedSources = sourcesFrom(flags, file, fileDir, cwd, at);
+  const usesConsul = parsedSources.some(({ parsed }) => parsed.scheme === 'consul');
+  const consulOverrides = consulSettingsFrom(flags.consul ?? {}, file.consul ?? {}, fileDir, cwd, at, usesConsul ? checks : undefined);
+  const sources: SourceConfig[] = parsedSources.map(({ parsed: { explicitName: _explicit, ...source }, origin }) => {
+    if (source.scheme === 'file') {
+      checks.push(typeof origin === 'string' ? () => requireFile(source.target, origin, 'the catalog file') : () => at.keyAsync(origin, (name) => requireFile(source.target, name, 'the catalog file')));
+    }
+    return source.scheme === 'consul' ? { ...source, consul: resolveConsulSettings({ ...consulOverrides, ...(source.target ? { address: source.target } : {}) }) } : source;
+  });
 
-  const globalCheck = flags.check ?? file.check;
-  const globalWriteMode = flags.writeMode ?? file.write_mode;
-  const globalSandbox = flags.sandboxPath !== undefined ? resolve(cwd, flags.sandboxPath) : file.sandbox_path !== undefined ? resolve(fileDir, file.sandbox_path) : undefined;
-  const templates: TemplateConfig[] = [
-    ...(file.templates ?? []).map((t, i): TemplateConfig => {
-      const source = resolve(fileDir, t.source);
-      return {
-        source,
-        destination: resolve(fileDir, t.destination),
-        command: t.command,
-        wait: t.wait === undefined ? undefined : parseWait(t.wait, `${fileLabel}templates[${i}].wait`),
-        perms: parsePerms(t.perms),
-        backup: t.backup ?? false,
-        sandbox: t.sandbox_path !== undefined ? resolve(fileDir, t.sandbox_path) : (globalSandbox ?? dirname(source)),
-        check: t.check ?? globalCheck,
-        writeMode: t.write_mode ?? globalWriteMode,
-        uid: t.user === undefined ? undefined : resolveUser(String(t.user)),
-        gid: t.group === undefined ? undefined : resolveGroup(String(t.group)),
-      };
-    }),
-    ...flags.template.map((spec): TemplateConfig => {
-      const parsed = parseTemplateSpec(spec, cwd);
-      return { ...parsed, wait: undefined, perms: undefined, backup: false, sandbox: globalSandbox ?? dirname(parsed.source), check: globalCheck, writeMode: globalWriteMode };
-    }),
-  ];
+  const templates = templatesFrom(flags, file, fileDir, cwd, at, checks);
   if (templates.length === 0) {
     throw new InputError('no template given', undefined, 'add -t SOURCE:DESTINATION[:COMMAND], or a templates list in --config');
   }
   const destinations = new Set<string>();
-  for (const t of templates) {
-    if (destinations.has(t.destination)) {
-      throw new InputError(`two templates write ${t.destination}`, undefined, 'give each template its own destination');
+  for (const { config, origin } of templates) {
+    if (destinations.has(config.destination)) {
+      const err = new InputError(`two templates write ${config.destination}`, undefined, 'give each template its own destination');
+      throw 'flag' in origin ? new InputError(`${origin.flag}: ${err.message}`, undefined, err.hint) : at.placeAtKey(err, ['templates', origin.index, 'destination']);
     }
-    destinations.add(t.destination);
+    destinations.add(config.destination);
   }
 
-  const waitText = flags.wait ?? file.wait;
-  const wait: WaitSpec = waitText === undefined ? DEFAULT_WAIT : parseWait(waitText, flags.wait !== undefined ? '--wait' : `${fileLabel}wait`);
-  const timeoutText = flags.commandTimeout ?? file.command_timeout;
-  const commandTimeoutMs =
-    timeoutText === undefined ? DEFAULT_COMMAND_TIMEOUT_MS : parseDuration(timeoutText, flags.commandTimeout !== undefined ? '--command-timeout' : `${fileLabel}command_timeout`);
-  if (commandTimeoutMs <= 0) throw new InputError('the command timeout must be longer than 0', undefined, 'for example --command-timeout 30s');
-
+  const commandTimeoutMs = at.pick(flags.commandTimeout, '--command-timeout', file.command_timeout, ['command_timeout'], positiveDuration) ?? DEFAULT_COMMAND_TIMEOUT_MS;
   if (flags.once && (flags.exec ?? file.exec) !== undefined) {
-    throw new InputError('--exec cannot be combined with --once', undefined, 'exec mode supervises a long-running child; drop --once, or use -c for a one-off command');
+    throw new InputError(`${flags.exec !== undefined ? '--exec' : 'exec (in the config file)'} cannot be combined with --once`, undefined, 'exec mode supervises a long-running child; drop --once, or use -c for a one-off command');
   }
-  return {
+  const config: Config = {
     sources,
-    templates,
+    templates: templates.map(({ config: t }) => t),
     command: flags.command ?? file.command,
     commandTimeoutMs,
-    wait,
+    wait: at.pick(flags.wait, '--wait', file.wait, ['wait'], parseWait) ?? DEFAULT_WAIT,
     once: flags.once,
     dry: flags.dry,
     logLevel: flags.logLevel ?? file.log_level ?? 'info',
     logFormat: flags.logFormat ?? file.log_format,
-    relaxedSources: relaxedSourcesFrom([...(file.relaxed_validation ?? []), ...(flags.relaxedValidation ?? [])], sources),
+    relaxedSources: relaxedSourcesFrom(flags, file, at, sources),
     envAllow: flags.envAllow !== undefined && flags.envAllow.length > 0 ? flags.envAllow : file.env_allow,
-    listen: (flags.listen ?? file.listen) === undefined ? undefined : parseListen((flags.listen ?? file.listen) as string),
-    healthFailingAfterMs: optionalDuration(flags.healthFailingAfter, file.health_failing_after, '--health-failing-after', `${fileLabel}health_failing_after`) ?? 60_000,
-    guards: guardSettingsFrom(flags, file, fileLabel),
-    minReloadIntervalMs: optionalDuration(flags.minReloadInterval, file.min_reload_interval, '--min-reload-interval', `${fileLabel}min_reload_interval`) ?? 0,
-    exec: execSettingsFrom(flags, file, fileLabel),
-    dedup: dedupSettingsFrom(flags, file, fileLabel, sources),
-    splayMs: (flags.splay ?? file.splay) === undefined ? 0 : parseDuration((flags.splay ?? file.splay) as string, flags.splay !== undefined ? '--splay' : `${fileLabel}splay`),
+    listen: at.pick(flags.listen, '--listen', file.listen, ['listen'], parseListen),
+    healthFailingAfterMs: at.pick(flags.healthFailingAfter, '--health-failing-after', file.health_failing_after, ['health_failing_after'], parseDuration) ?? 60_000,
+    guards: guardSettingsFrom(flags, file, at),
+    minReloadIntervalMs: at.pick(flags.minReloadInterval, '--min-reload-interval', file.min_reload_interval, ['min_reload_interval'], parseDuration) ?? 0,
+    exec: execSettingsFrom(flags, file, at),
+    dedup: dedupSettingsFrom(flags, file, at, sources),
+    splayMs: at.pick(flags.splay, '--splay', file.splay, ['splay'], parseDuration) ?? 0,
   };
+  for (const check of checks) await check();
+  return config;
 }

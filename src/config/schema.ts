@@ -54,8 +54,16 @@ export const consulFileSchema = z.strictObject({
 const percentOrOff = z.union([z.number().min(0).max(100), z.string().regex(/^(off|\d+(\.\d+)?%?)$/, 'must be a percentage such as 20 or "20%", or "off"')]);
 
 export const configFileSchema = z.strictObject({
-  sources: z.union([z.array(nonEmpty), z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'source names use letters, digits, "-" and "_"'), nonEmpty)]).optional(),
-  templates: z.array(templateFileSchema).optional(),
+  // An empty list is a mistake, not "the default": without sources ctmpl would fall back to Consul.
+  sources: z
+    .union([
+      z.array(nonEmpty).min(1, 'lists no source; remove the key to use the default (Consul), or add one such as file:catalog.yaml'),
+      z
+        .record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'source names use letters, digits, "-" and "_"'), nonEmpty)
+        .refine((named) => Object.keys(named).length > 0, 'names no source; remove the key to use the default (Consul), or add one such as web: file:catalog.yaml'),
+    ])
+    .optional(),
+  templates: z.array(templateFileSchema).min(1, 'lists no template; add one with source and destination').optional(),
   command: nonEmpty.optional(),
   command_timeout: durationText.optional(),
   wait: durationText.optional(),

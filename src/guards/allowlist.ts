@@ -13,6 +13,18 @@ export interface AllowlistSpec {
   readonly dcs: readonly string[];
 }
 
+/** `10.0.0.0/8`, `fd00::/8`; `what` names the flag or config key it came from. */
+export function parseCidr(cidr: string, what: string): { net: string; prefix: number; family: 'ipv4' | 'ipv6' } {
+  const [net, bits, extra] = cidr.split('/');
+  const family = isIP(net ?? '');
+  const prefix = Number(bits);
+  const max = family === 6 ? 128 : 32;
+  if (family === 0 || extra !== undefined || bits === undefined || !/^\d+$/.test(bits) || prefix > max) {
+    throw new InputError(`${what} "${cidr}" is not a CIDR`, undefined, 'write an address and a prefix length, e.g. 10.0.0.0/8 or fd00::/8');
+  }
+  return { net: net as string, prefix, family: family === 6 ? 'ipv6' : 'ipv4' };
+}
+
 export class Allowlist {
   private readonly blocks: BlockList | undefined;
 
@@ -20,14 +32,8 @@ export class Allowlist {
     if (spec.cidrs.length === 0) return;
     this.blocks = new BlockList();
     for (const cidr of spec.cidrs) {
-      const [net, bits, extra] = cidr.split('/');
-      const family = isIP(net ?? '');
-      const prefix = Number(bits);
-      const max = family === 6 ? 128 : 32;
-      if (family === 0 || extra !== undefined || bits === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > max) {
-        throw new InputError(`--allow-cidr "${cidr}" is not a CIDR`, undefined, 'write an address and a prefix length, e.g. 10.0.0.0/8 or fd00::/8');
-      }
-      this.blocks.addSubnet(net as string, prefix, family === 6 ? 'ipv6' : 'ipv4');
+      const { net, prefix, family } = parseCidr(cidr, '--allow-cidr');
+      this.blocks.addSubnet(net, prefix, family);
     }
   }
 

@@ -21,11 +21,11 @@ export function health(status: RunnerStatus, settings: HealthSettings): { health
 }
 
 /** Parses `host:port` for --listen; a bare port means 127.0.0.1 (never all interfaces by surprise). */
-export function parseListen(text: string): { host: string; port: number } {
+export function parseListen(text: string, what = '--listen'): { host: string; port: number } {
   const match = /^(?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):)?(\d{1,5})$/.exec(text.trim());
   const port = Number(match?.[2]);
   if (!match || port < 0 || port > 65535) {
-    throw new InputError(`--listen "${text}" is not host:port`, undefined, 'for example --listen 127.0.0.1:9123');
+    throw new InputError(`${what} "${text}" is not host:port`, undefined, 'for example 127.0.0.1:9123, or 0.0.0.0:9123 for every interface');
   }
   return { host: (match[1] ?? '127.0.0.1').replace(/^\[|\]$/g, ''), port };
 }

@@ -74,9 +74,13 @@ function header(res: RawResponse | undefined, name: string): string | undefined 
 }
 
 function readCaPath(dir: string): Buffer[] {
-  return readdirSync(dir)
-    .filter((f) => /\.(pem|crt)$/i.test(f))
-    .map((f) => readFileSync(join(dir, f)));
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (err) {
+    throw new InputError(`cannot read the Consul CA directory (${(err as NodeJS.ErrnoException).code ?? 'error'})`, dir, 'check the CONSUL_CAPATH / --consul-ca-path setting');
+  }
+  return names.filter((f) => /\.(pem|crt)$/i.test(f)).map((f) => readTlsFile(join(dir, f), 'CA certificate') as Buffer);
 }
 
 function readTlsFile(path: string | undefined, what: string): Buffer | undefined {

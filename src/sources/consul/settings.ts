@@ -71,17 +71,30 @@ function envText(name: string, env: NodeJS.ProcessEnv): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** Splits an address that may carry a scheme (`https://consul:8501`, `unix:///run/consul.sock`). */
-export function parseAddress(raw: string, sslDefault: boolean): { scheme: ConsulSettings['scheme']; address: string } {
+/** `scheme://user:password@host` → `scheme://…@host`: for messages that show a URI someone typed. */
+export function hideCredentials(text: string): string {
+  return text.replace(/(\/\/)?[^/@\s]*@/g, '$1…@');
+}
+
+/**
+ * Splits an address that may carry a scheme (`https://consul:8501`, `unix:///run/consul.sock`).
+ * `what` names where the address came from (a flag, a config key, CONSUL_HTTP_ADDR).
+ */
+export function parseAddress(raw: string, sslDefault: boolean, what = 'Consul address'): { scheme: ConsulSettings['scheme']; address: string } {
+  // user:password@host would put a password in every error and log line that shows the address;
+  // Consul takes basic auth from CONSUL_HTTP_AUTH instead. The value is never echoed.
+  if (raw.includes('@')) {
+    throw new InputError(`${what}: credentials in the address are not accepted`, undefined, 'give the address as host:port and the user:password in CONSUL_HTTP_AUTH (the value is not shown here)');
+  }
   const match = /^([a-z][a-z+]*):\/\/(.*)$/i.exec(raw.trim());
   const scheme = (match?.[1] ?? (sslDefault ? 'https' : 'http')).toLowerCase();
   const rest = (match?.[2] ?? raw.trim()).replace(/\/+$/, '');
   if (scheme !== 'http' && scheme !== 'https' && scheme !== 'unix') {
-    throw new InputError(`Consul address "${raw}": unknown scheme "${scheme}"`, undefined, 'use host:port, http://host:port, https://host:port or unix:///path/to/socket');
+    throw new InputError(`${what} "${raw}": unknown scheme "${scheme}"`, undefined, 'use host:port, http://host:port, https://host:port or unix:///path/to/socket');
   }
-  if (rest === '') throw new InputError(`Consul address "${raw}" has no host`, undefined, 'for example 127.0.0.1:8500');
+  if (rest === '') throw new InputError(`${what} "${raw}" has no host`, undefined, 'for example 127.0.0.1:8500');
   if (scheme !== 'unix' && !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+)(:\d{1,5})?$/.test(rest)) {
-    throw new InputError(`Consul address "${raw}" is not host:port`, undefined, 'for example 127.0.0.1:8500 or https://consul.service:8501');
+    throw new InputError(`${what} "${raw}" is not host:port`, undefined, 'for example 127.0.0.1:8500 or https://consul.service:8501');
   }
   const address = scheme === 'unix' || /:\d+$/.test(rest) ? rest : `${rest}:${scheme === 'https' ? 8501 : 8500}`;
   return { scheme, address };
@@ -90,7 +103,9 @@ export function parseAddress(raw: string, sslDefault: boolean): { scheme: Consul
 /** Merges overrides with the CONSUL_HTTP_* environment. */
 export function resolveConsulSettings(over: ConsulOverrides, env: NodeJS.ProcessEnv = process.env): ConsulSettings {
   const ssl = over.ssl ?? envBool('CONSUL_HTTP_SSL', env) ?? false;
-  const { scheme, address } = parseAddress(over.address ?? envText('CONSUL_HTTP_ADDR', env) ?? DEFAULT_CONSUL_ADDRESS, ssl);
+  const envAddress = envText('CONSUL_HTTP_ADDR', env);
+  const { scheme, address } =
+    over.address !== undefined ? parseAddress(over.address, ssl) : envAddress !== undefined ? parseAddress(envAddress, ssl, 'CONSUL_HTTP_ADDR') : parseAddress(DEFAULT_CONSUL_ADDRESS, ssl);
   const auth = over.auth ?? envText('CONSUL_HTTP_AUTH', env);
   if (auth !== undefined && !auth.includes(':')) {
     throw new InputError('CONSUL_HTTP_AUTH must be user:password', undefined, 'set it as user:password (the value is not shown here)');
@@ -122,16 +137,20 @@ export function resolveConsulSettings(over: ConsulOverrides, env: NodeJS.Process
  * SIGHUP picks up a rotated token), else the token. Errors never contain the token.
  */
 export function readToken(settings: ConsulSettings): string | undefined {
-  if (settings.tokenFile === undefined) return settings.token;
+  return settings.tokenFile === undefined ? settings.token : readTokenFile(settings.tokenFile);
+}
+
+/** A token file's content, trimmed; an unreadable or empty file is an InputError that shows no content. */
+export function readTokenFile(path: string): string {
+  let token: string;
   try {
-    const token = readFileSync(settings.tokenFile, 'utf8').trim();
-    if (token === '') throw new InputError('the Consul token file is empty', settings.tokenFile, 'write the ACL token into it');
-    return token;
+    token = readFileSync(path, 'utf8').trim();
   } catch (err) {
-    if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError(`cannot read the Consul token file (${code})`, settings.tokenFile, 'check CONSUL_HTTP_TOKEN_FILE / --consul-token-file');
+    throw new InputError(`cannot read the Consul token file (${code})`, path, 'check CONSUL_HTTP_TOKEN_FILE / --consul-token-file');
   }
+  if (token === '') throw new InputError('the Consul token file is empty', path, 'write the ACL token into it');
+  return token;
 }
 
 /** A description for logs: scheme and address only, never credentials. */

@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseSourceSpec, parseTemplateSpec, type FlagValues } from '../../../src/config/load.js';
 import { DEFAULT_WAIT } from '../../../src/config/schema.js';
@@ -12,6 +12,16 @@ async function loadError(f: FlagValues, cwd = '/work'): Promise<InputError> {
   const err = await loadConfig(f, cwd).catch((e: unknown) => e);
   if (err instanceof InputError) return err;
   throw new Error(`expected an InputError, got ${String(err)}`);
+}
+
+/** A directory holding the files a config names (templates, catalogs): loadConfig checks they exist. */
+function workDir(...files: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ctmpl-work-'));
+  for (const file of files) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), '');
+  }
+  return dir;
 }
 
 function configFile(text: string, name = 'ctmpl.yaml'): { dir: string; path: string } {
@@ -68,9 +78,10 @@ describe('parseSourceSpec', () => {
 
 describe('loadConfig', () => {
   it('applies defaults: wait 1s:5s, command timeout 30s, log level info', async () => {
-    const config = await loadConfig(flags({ template: ['a.hbs:b.conf'], source: ['file:c.yaml'] }), '/w');
+    const w = workDir('a.hbs', 'c.yaml');
+    const config = await loadConfig(flags({ template: ['a.hbs:b.conf'], source: ['file:c.yaml'] }), w);
     expect(config).toMatchObject({ wait: DEFAULT_WAIT, commandTimeoutMs: 30_000, logLevel: 'info', command: undefined });
-    expect(config.templates[0]).toMatchObject({ source: '/w/a.hbs', destination: '/w/b.conf', sandbox: '/w', backup: false });
+    expect(config.templates[0]).toMatchObject({ source: join(w, 'a.hbs'), destination: join(w, 'b.conf'), sandbox: w, backup: false });
   });
 
   it('uses Consul when no source is given, with CONSUL_HTTP_* settings under flags', async () => {
@@ -78,7 +89,7 @@ describe('loadConfig', () => {
     try {
       process.env.CONSUL_HTTP_ADDR = 'https://consul.example:8501';
       process.env.CONSUL_HTTP_TOKEN = 'from-env';
-      const config = await loadConfig(flags({ template: ['a:b'], consul: { token: 'from-flag', maxStale: '5s' } }), '/w');
+      const config = await loadConfig(flags({ template: ['a:b'], consul: { token: 'from-flag', maxStale: '5s' } }), workDir('a'));
       expect(config.sources).toHaveLength(1);
       expect(config.sources[0]).toMatchObject({ name: 'consul', scheme: 'consul' });
       expect(config.sources[0]?.consul).toMatchObject({ scheme: 'https', address: 'consul.example:8501', token: 'from-flag', maxStaleMs: 5000, blockWaitMs: 60_000 });
@@ -88,7 +99,7 @@ describe('loadConfig', () => {
   });
 
   it('lets a consul:// URI name the address, over CONSUL_HTTP_ADDR', async () => {
-    const config = await loadConfig(flags({ template: ['a:b'], source: ['consul://10.1.1.1:8500'] }), '/w');
+    const config = await loadConfig(flags({ template: ['a:b'], source: ['consul://10.1.1.1:8500'] }), workDir('a'));
     expect(config.sources[0]?.consul).toMatchObject({ scheme: 'http', address: '10.1.1.1:8500' });
   });
 
@@ -125,14 +136,19 @@ templates:
     backup: true
     wait: 0
 `);
-    const config = await loadConfig(flags({ config: good.path, wait: '0', template: ['x.hbs:y.conf'] }), '/cwd');
+    for (const f of ['catalog.yaml', 't/up.hbs']) {
+      mkdirSync(dirname(join(good.dir, f)), { recursive: true });
+      writeFileSync(join(good.dir, f), '');
+    }
+    const cwd = workDir('x.hbs');
+    const config = await loadConfig(flags({ config: good.path, wait: '0', template: ['x.hbs:y.conf'] }), cwd);
     expect(config.sources).toEqual([{ name: 'file', scheme: 'file', target: join(good.dir, 'catalog.yaml') }]);
     expect(config.wait).toEqual({ minMs: 0, maxMs: 0 });
     expect(config.command).toBe('nginx -s reload');
     expect(config.commandTimeoutMs).toBe(10_000);
     expect(config.templates).toEqual([
       { source: join(good.dir, 't/up.hbs'), destination: join(good.dir, 'out/up.conf'), command: undefined, wait: { minMs: 0, maxMs: 0 }, perms: 0o640, backup: true, sandbox: join(good.dir, 't') },
-      { source: '/cwd/x.hbs', destination: '/cwd/y.conf', command: undefined, wait: undefined, perms: undefined, backup: false, sandbox: '/cwd' },
+      { source: join(cwd, 'x.hbs'), destination: join(cwd, 'y.conf'), command: undefined, wait: undefined, perms: undefined, backup: false, sandbox: cwd },
     ]);
   });
 
@@ -153,8 +169,60 @@ templates:
   it('names a bad wait in the config file', async () => {
     const { path } = configFile('sources: ["file:c"]\nwait: soon\ntemplates: [{ source: a, destination: b }]\n');
     const err = await loadError(flags({ config: path }));
-    expect(err.message).toMatch(/wait: "soon" is not a duration/);
-    expect(err.message).toContain(path);
+    expect(err.message).toBe('wait: "soon" is not a duration');
+    expect(err.where).toBe(`${path}:2:7`);
+  });
+
+  it('places errors found after the schema at the key, a list element at its own line', async () => {
+    const { dir, path } = configFile('sources: ["file:c.yaml"]\ntemplates: [{ source: a, destination: b }]\nallow:\n  cidrs:\n    - 10.0.0.0/8\n    - 10.0.0.0/99\n');
+    const err = await loadError(flags({ config: path }), dir);
+    expect(err.message).toBe('allow.cidrs[1]: "10.0.0.0/99" is not a CIDR');
+    expect(err.where).toBe(`${path}:6:7`);
+  });
+
+  it.each([
+    ['sources: []\ntemplates: [{ source: a, destination: b }]\n', 'sources', 1],
+    ['sources: {}\ntemplates: [{ source: a, destination: b }]\n', 'sources', 1],
+    ['sources: ["file:c.yaml"]\ntemplates: []\n', 'templates', 2],
+  ])('refuses an empty list instead of falling back to a default: %j', async (text, key, line) => {
+    const { dir, path } = configFile(text);
+    const err = await loadError(flags({ config: path }), dir);
+    expect(err.message).toMatch(new RegExp(`^${key}: .*no (source|template)`));
+    expect(err.where).toMatch(new RegExp(`^${path}:${line}:`));
+  });
+
+  it('checks that named files exist once everything else parses, naming the key or the flag', async () => {
+    const { dir, path } = configFile('sources: ["file:c.yaml"]\ntemplates:\n  - source: missing.hbs\n    destination: out\n');
+    writeFileSync(join(dir, 'c.yaml'), '');
+    const fromKey = await loadError(flags({ config: path }), dir);
+    expect(fromKey.message).toBe(`templates[0].source: the template ${join(dir, 'missing.hbs')} does not exist`);
+    expect(fromKey.where).toBe(`${path}:3:13`);
+    const fromFlag = await loadError(flags({ source: ['file:c.yaml'], template: ['gone.hbs:out'] }), dir);
+    expect(fromFlag.message).toBe(`--template "gone.hbs:out": the template ${join(dir, 'gone.hbs')} does not exist`);
+    const settingsFirst = await loadError(flags({ source: ['file:c.yaml'], template: ['gone.hbs:out'], wait: 'soon' }), dir);
+    expect(settingsFirst.message).toBe('--wait: "soon" is not a duration');
+  });
+
+  it('checks Consul TLS paths only when a Consul source is in use', async () => {
+    const w = workDir('a', 'c.yaml');
+    const consul = await loadError(flags({ template: ['a:b'], consul: { caPath: 'no-such-dir' } }), w);
+    expect(consul.message).toBe(`--consul-ca-path: the Consul CA directory ${join(w, 'no-such-dir')} does not exist`);
+    await expect(loadConfig(flags({ template: ['a:b'], source: ['file:c.yaml'], consul: { caPath: 'no-such-dir' } }), w)).resolves.toBeDefined();
+  });
+
+  it('never shows credentials written into a Consul address', async () => {
+    const { dir, path } = configFile('templates: [{ source: a, destination: b }]\nconsul:\n  address: http://admin:hunter2@127.0.0.1:8500\n');
+    const fromKey = await loadError(flags({ config: path }), dir);
+    expect(fromKey.message).toBe('consul.address: credentials in the address are not accepted');
+    expect(fromKey.where).toBe(`${path}:3:12`);
+    const fromSource = await loadError(flags({ template: ['a:b'], source: ['consul://admin:hunter2@127.0.0.1:8500'] }), workDir('a'));
+    expect(fromSource.describe()).not.toContain('hunter2');
+    expect(fromSource.message).toMatch(/^--source "consul:\/\/…@127\.0\.0\.1:8500": credentials/);
+  });
+
+  it('checks exec settings even without an exec command (a typo is still a typo)', async () => {
+    const err = await loadError(flags({ template: ['a:b'], source: ['file:c.yaml'], execKillTimeout: 'soon' }), workDir('a', 'c.yaml'));
+    expect(err.message).toBe('--exec-kill-timeout: "soon" is not a duration');
   });
 
   it('says which config file cannot be read', async () => {

@@ -23,22 +23,9 @@ import { join } from 'node:path';
 import { describe, expect, test, type ExpectStatic, type TestContext } from 'vitest';
 import { buildProgram } from '../../src/cli.js';
 import { configFileSchema } from '../../src/config/schema.js';
-import { LEVEL, runCtmpl, startCtmpl, type Daemon, type RunResult } from '../support/ctmpl.js';
+import { LEVEL, NO_CONSUL_ENV, runCtmpl, startCtmpl, type Daemon, type RunResult } from '../support/ctmpl.js';
 import { HEALTH, startFakeConsul, type FakeConsul } from '../support/fake-consul.js';
 import { freePort } from '../support/ports.js';
-
-/** No CONSUL_HTTP_* of the environment running the tests may reach ctmpl. */
-const CLEAN_ENV: Readonly<Record<string, string>> = {
-  CONSUL_HTTP_ADDR: '',
-  CONSUL_HTTP_TOKEN: '',
-  CONSUL_HTTP_TOKEN_FILE: '',
-  CONSUL_HTTP_AUTH: '',
-  CONSUL_HTTP_SSL: '',
-  CONSUL_CACERT: '',
-  CONSUL_CAPATH: '',
-  CONSUL_CLIENT_CERT: '',
-  CONSUL_CLIENT_KEY: '',
-};
 
 /** A ctmpl that accepts a bad value and keeps running is killed after this (and the case fails). */
 const RUN_LIMIT_MS = 10_000;
@@ -222,7 +209,7 @@ describe('bad flags: exit 2, the flag named, nothing written', () => {
 
   for (const c of flagCases()) test.concurrent(c.name, async ({ expect, onTestFinished }) => {
     const ws = await workspace({ onTestFinished });
-    const run = await runCtmpl([...contextArgs(c.context, ws), ...c.args], { cwd: ws.dir, env: CLEAN_ENV, timeoutMs: RUN_LIMIT_MS });
+    const run = await runCtmpl([...contextArgs(c.context, ws), ...c.args], { cwd: ws.dir, env: NO_CONSUL_ENV, timeoutMs: RUN_LIMIT_MS });
     expect.soft(run.timedOut, `ctmpl accepted ${c.args.join(' ')} and kept running\n${run.stdout}${run.stderr}`).toBe(false);
     expect.soft(run.exitCode, `exit code; stderr:\n${run.stderr}`).toBe(2);
     expect.soft(
@@ -453,7 +440,7 @@ describe('bad config keys: exit 2, the key named at file:line:col, nothing writt
     const configPath = join(ws.dir, 'ctmpl.json');
     const { text, line } = configWith(baseConfig(c.context, ws), c.path, c.value);
     await writeFile(configPath, text);
-    const run = await runCtmpl(['--config', configPath, ...(c.context === 'exec' ? [] : ['--once'])], { cwd: ws.dir, env: CLEAN_ENV, timeoutMs: RUN_LIMIT_MS });
+    const run = await runCtmpl(['--config', configPath, ...(c.context === 'exec' ? [] : ['--once'])], { cwd: ws.dir, env: NO_CONSUL_ENV, timeoutMs: RUN_LIMIT_MS });
     const context = `\n--- ${configPath} ---\n${text}--- stderr ---\n${run.stderr}`;
     expect.soft(run.timedOut, `ctmpl accepted the value and kept running${context}`).toBe(false);
     expect.soft(run.exitCode, `exit code${context}`).toBe(2);
@@ -496,7 +483,7 @@ describe('hostile templates', () => {
   async function renderOnce(ws: Workspace & { templates: string }, text: string, extra: readonly string[] = []): Promise<RunResult> {
     const template = join(ws.templates, 't.hbs');
     await writeFile(template, text);
-    return runCtmpl(['--source', `file:${ws.catalog}`, '-t', `${template}:${ws.destination}`, '--once', '--log-format', 'json', ...extra], { cwd: ws.dir, env: CLEAN_ENV });
+    return runCtmpl(['--source', `file:${ws.catalog}`, '-t', `${template}:${ws.destination}`, '--once', '--log-format', 'json', ...extra], { cwd: ws.dir, env: NO_CONSUL_ENV });
   }
 
   test('`file` inside the sandbox (also through a link that stays inside) is read', async (context) => {
@@ -568,7 +555,7 @@ describe('hostile templates', () => {
     const ws = await workspace(context);
     const template = join(ws.dir, 'bad.hbs');
     await writeFile(template, text);
-    const run = await runCtmpl(['--source', `file:${ws.catalog}`, '-t', `${template}:${ws.destination}`, '--once'], { cwd: ws.dir, env: CLEAN_ENV });
+    const run = await runCtmpl(['--source', `file:${ws.catalog}`, '-t', `${template}:${ws.destination}`, '--once'], { cwd: ws.dir, env: NO_CONSUL_ENV });
     expectRefused(run, ws, text);
     expect(run.stderr).toContain(`${template}:${line}:${column}: unknown helper "${name}"`);
   });
@@ -663,7 +650,7 @@ describe('credentials never shown', () => {
       const base = `http://127.0.0.1:${port}`;
       const daemon = startCtmpl(
         ['-t', `${ws.template}:${ws.destination}`, '--consul-addr', fake.address, '--wait', '0', '--block-query-wait', '1s', '--log-level', 'trace', '--log-format', format, '--listen', `127.0.0.1:${port}`, ...args],
-        { cwd: ws.dir, env: { ...CLEAN_ENV, ...env } },
+        { cwd: ws.dir, env: { ...NO_CONSUL_ENV, ...env } },
       );
       const shown: string[] = [];
 
@@ -697,7 +684,7 @@ describe('credentials never shown', () => {
       const { env, args } = await channelArgs(channel, secret, ws.dir);
       const run = await runCtmpl(['-t', `${ws.template}:${ws.destination}`, '--consul-addr', fake.address, '--once', '--dry', '--log-level', 'trace', '--log-format', format, ...args], {
         cwd: ws.dir,
-        env: { ...CLEAN_ENV, ...env },
+        env: { ...NO_CONSUL_ENV, ...env },
       });
       expect(run.exitCode, run.stderr).toBe(0);
       expect(run.stdout).toContain('server 10.0.0.1:8080;');
@@ -717,7 +704,7 @@ describe('credentials never shown', () => {
     const ws = await workspace(context);
     const secret = newSecret();
     const extra = typeof args === 'function' ? args(secret) : args;
-    const run = await runCtmpl(['-t', `${ws.template}:${ws.destination}`, '--once', ...extra], { cwd: ws.dir, env: { ...CLEAN_ENV, ...env(secret) }, timeoutMs: RUN_LIMIT_MS });
+    const run = await runCtmpl(['-t', `${ws.template}:${ws.destination}`, '--once', ...extra], { cwd: ws.dir, env: { ...NO_CONSUL_ENV, ...env(secret) }, timeoutMs: RUN_LIMIT_MS });
     expectRefused(run, ws, 'the bad credential setting');
     expectNoSecret(context.expect, `${run.stdout}${run.stderr}`, secret, 'the error');
   });
@@ -737,7 +724,7 @@ describe('credentials never shown', () => {
       }
       const run = await runCtmpl(['--source', `file:${ws.catalog}`, '-t', `${ws.template}:${ws.destination}`, '--once', '--dry', '--log-level', 'trace', '--log-format', 'json', ...configArgs, ...args], {
         cwd: ws.dir,
-        env: { ...CLEAN_ENV, ...Object.fromEntries(secrets), REGION: 'eu-west' },
+        env: { ...NO_CONSUL_ENV, ...Object.fromEntries(secrets), REGION: 'eu-west' },
       });
       context.expect(run.exitCode, run.stderr).toBe(0);
       const shown = new Map([...run.stdout.matchAll(/^([A-Za-z_]+)=\[(.*)\]$/gm)].map((m) => [m[1] as string, m[2] as string]));

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { LEVEL, readIfExists, readLines, recordRunCommand, startCtmpl, type Daemon, type LogLine } from '../support/ctmpl.js';
+import { LEVEL, NO_CONSUL_ENV, readIfExists, readLines, recordRunCommand, startCtmpl, type Daemon, type LogLine } from '../support/ctmpl.js';
 import { HEALTH, startFakeConsul, type FakeConsul, type InstanceSpec, type RecordedRequest } from '../support/fake-consul.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -26,14 +26,6 @@ const WEB_B = '# web\nserver 10.0.0.2:80;\n';
 const WEB_EMPTY = '# web\n# no instances\n';
 const WEB = HEALTH('web');
 
-/** No CONSUL_HTTP_* from the environment running the tests may leak into ctmpl's settings. */
-const CLEAN_ENV: Readonly<Record<string, string>> = {
-  CONSUL_HTTP_ADDR: '',
-  CONSUL_HTTP_TOKEN: '',
-  CONSUL_HTTP_TOKEN_FILE: '',
-  CONSUL_HTTP_AUTH: '',
-  CONSUL_HTTP_SSL: '',
-};
 
 interface Setup {
   readonly fake: FakeConsul;
@@ -78,7 +70,7 @@ async function setup(options: SetupOptions = {}): Promise<Setup> {
   }
   const daemon = startCtmpl(
     [...args, '-c', recordRunCommand(runs), '--consul-addr', fake.address, '--wait', '0', '--block-query-wait', '1s', ...(options.extraArgs ?? [])],
-    { cwd: dir, env: { ...CLEAN_ENV, ...options.env } },
+    { cwd: dir, env: { ...NO_CONSUL_ENV, ...options.env } },
   );
   if (options.waitForFirstRender !== false) {
     for (const path of Object.values(out)) await daemon.waitFor(() => readIfExists(path), { timeoutMs: 10_000, what: `the first render of ${path}` });

@@ -1,10 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { field, LEVEL, readIfExists, readLines, runCtmpl, startCtmpl, TEMPLATES, waitFor, type Daemon, type LogLine } from '../support/ctmpl.js';
+import { field, LEVEL, NO_CONSUL_ENV, readIfExists, readLines, runCtmpl, startCtmpl, TEMPLATES, waitFor, type Daemon, type LogLine } from '../support/ctmpl.js';
 import { registerTtlInstance, setCheck, startConsul, type ConsulAgent } from '../support/consul.js';
 import { startCountingProxy } from '../support/counting-proxy.js';
-import { fileBecomes } from '../support/registry-job.js';
+import { fileBecomes, holdsFor } from '../support/registry-job.js';
 import { tempDir } from '../support/tmp.js';
 
 /**
@@ -14,14 +14,6 @@ import { tempDir } from '../support/tmp.js';
  * the tests check continuously that nothing happens.
  */
 
-/** The test's own CONSUL_HTTP_* variables must not leak into ctmpl: each test says what it sets. */
-const CLEAN_ENV: Readonly<Record<string, string>> = {
-  CONSUL_HTTP_ADDR: '',
-  CONSUL_HTTP_TOKEN: '',
-  CONSUL_HTTP_TOKEN_FILE: '',
-  CONSUL_HTTP_AUTH: '',
-  CONSUL_HTTP_SSL: '',
-};
 
 /** Deadline for one change in Consul to reach the file (a blocking query answers at once). */
 const CHANGE_MS = 10_000;
@@ -56,7 +48,7 @@ const GUARDS_OFF = ['--max-removal', 'off', '--flap', 'off'] as const;
 function watchConsul(address: string, job: Job, extra: readonly string[] = [], env: Readonly<Record<string, string>> = {}): Daemon {
   return startCtmpl(['--consul-addr', address, '-t', `${job.template}:${job.out}`, '--wait', '0', '-c', `echo run >> ${job.runs}`, ...GUARDS_OFF, ...extra], {
     cwd: job.dir,
-    env: { ...CLEAN_ENV, ...env },
+    env: { ...NO_CONSUL_ENV, ...env },
   });
 }
 
@@ -70,19 +62,6 @@ async function expectRuns(daemon: Daemon, runs: string, count: number): Promise<
     { timeoutMs: CHANGE_MS, what: `${count} command run(s)` },
   );
   expect(lines, 'command runs').toHaveLength(count);
-}
-
-/**
- * Checks `invariant` every 100 ms for `ms`. For what must hold throughout a period (an outage),
- * never for waiting on an outcome.
- */
-async function holdsFor(ms: number, invariant: () => Promise<void>): Promise<void> {
-  const end = Date.now() + ms;
-  do {
-    await invariant();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  } while (Date.now() < end);
-  await invariant();
 }
 
 const isConsulError = (line: LogLine): boolean => line.level >= LEVEL.error && /consul/i.test(line.msg);
@@ -214,7 +193,7 @@ describe('service instances follow Consul health checks', () => {
     await registerPassing(agent, { id: 'web-1', name: 'web', address: '10.0.2.1', port: 80, tags: ['canary'] });
     await registerPassing(agent, { id: 'web-2', name: 'web', address: '10.0.2.2', port: 80, tags: ['stable'] });
     await registerPassing(agent, { id: 'web-3', name: 'web', address: '10.0.2.3', port: 80, tags: ['stable', 'canary'] });
-    const daemon = startCtmpl(['--source', `consul://${agent.address}`, '-t', `${job.template}:${job.out}`, '--wait', '0', ...GUARDS_OFF], { cwd: job.dir, env: CLEAN_ENV });
+    const daemon = startCtmpl(['--source', `consul://${agent.address}`, '-t', `${job.template}:${job.out}`, '--wait', '0', ...GUARDS_OFF], { cwd: job.dir, env: NO_CONSUL_ENV });
     await fileBecomes(daemon, job.out, 'hash: web-1 web-3\ndotted: web-1 web-3\nall: web-1 web-2 web-3\n');
 
     await registerPassing(agent, { id: 'web-4', name: 'web', address: '10.0.2.4', port: 80, tags: ['canary'] });
@@ -282,7 +261,7 @@ describe('KV', () => {
   test('--once with (key "missing") waits for the key instead of exiting, then renders it and exits 0', async () => {
     const agent = await startConsul();
     const job = await newJob('value={{key "missing"}}\n');
-    const daemon = startCtmpl(['--consul-addr', agent.address, '-t', `${job.template}:${job.out}`, '--once', '--log-level', 'debug'], { cwd: job.dir, env: CLEAN_ENV });
+    const daemon = startCtmpl(['--consul-addr', agent.address, '-t', `${job.template}:${job.out}`, '--once', '--log-level', 'debug'], { cwd: job.dir, env: NO_CONSUL_ENV });
     // Consul has answered "no such key" and the template waits on it.
     await daemon.waitForLog((line) => Array.isArray(line.waiting) && line.waiting.includes('key "missing" does not exist'), { timeoutMs: CHANGE_MS });
     expect(daemon.exit, 'ctmpl --once exited while the key could still appear').toBeUndefined();
@@ -468,13 +447,13 @@ describe('--once, --dry and the default source', () => {
     const job = await newJob(INSTANCES('(service "api")'));
     const expected = 'api-1 10.0.8.1:9000\napi-2 10.0.8.2:9000\n';
 
-    const once = await runCtmpl(['--consul-addr', agent.address, '-t', `${job.template}:${job.out}`, '--once', '-c', `echo run >> ${job.runs}`], { cwd: job.dir, env: CLEAN_ENV });
+    const once = await runCtmpl(['--consul-addr', agent.address, '-t', `${job.template}:${job.out}`, '--once', '-c', `echo run >> ${job.runs}`], { cwd: job.dir, env: NO_CONSUL_ENV });
     expect(once.exitCode, once.stdout + once.stderr).toBe(0);
     expect(await readFile(job.out, 'utf8')).toBe(expected);
     expect(await readLines(job.runs)).toEqual(['run']);
 
     const dryOut = join(job.dir, 'dry.conf');
-    const dry = await runCtmpl(['--source', `consul://${agent.address}`, '-t', `${job.template}:${dryOut}`, '--once', '--dry'], { cwd: job.dir, env: CLEAN_ENV });
+    const dry = await runCtmpl(['--source', `consul://${agent.address}`, '-t', `${job.template}:${dryOut}`, '--once', '--dry'], { cwd: job.dir, env: NO_CONSUL_ENV });
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(dry.stdout).toBe(`> ${dryOut}\n${expected}\n`);
     expect(await readIfExists(dryOut)).toBeUndefined();
@@ -484,7 +463,7 @@ describe('--once, --dry and the default source', () => {
     const agent = await startConsul();
     await registerPassing(agent, { id: 'db-1', name: 'db', address: '10.0.9.1', port: 5432 });
     const job = await newJob(INSTANCES('(service "db")'));
-    const result = await runCtmpl(['-t', `${job.template}:${job.out}`, '--once'], { cwd: job.dir, env: { ...CLEAN_ENV, CONSUL_HTTP_ADDR: agent.address } });
+    const result = await runCtmpl(['-t', `${job.template}:${job.out}`, '--once'], { cwd: job.dir, env: { ...NO_CONSUL_ENV, CONSUL_HTTP_ADDR: agent.address } });
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(await readFile(job.out, 'utf8')).toBe('db-1 10.0.9.1:5432\n');
     const started = result.logs.find((l) => l.msg === 'source started');

@@ -20,6 +20,21 @@ async function registerWithLease(etcd: EtcdCluster, key: string, value: string, 
   return lease;
 }
 
+/**
+ * A single-member etcd with web instance `a` registered, and ctmpl watching it (2 s request
+ * timeout, for the outage tests) with the first render done.
+ */
+async function watchingOneInstance() {
+  const etcd = await startEtcd();
+  const [member] = etcd.members;
+  if (!member) throw new Error('no member');
+  const job = await newJob(INSTANCES('(service "web")'));
+  await etcd.etcdctl(['put', 'services/web/a', '10.0.0.1:80']);
+  const daemon = watchSources([`etcd://${etcd.endpoints}/services?timeout=2s`], job);
+  await fileBecomes(daemon, job.out, 'a 10.0.0.1:80 etcd\n');
+  return { etcd, member, job, daemon };
+}
+
 describe('etcd: instances are keys under PREFIX/<service>/<id>, alive while their lease is', () => {
   test('reads the three value shapes, follows registrations and drops an instance when its lease expires or is revoked', async () => {
     const etcd = await startEtcd();
@@ -77,13 +92,7 @@ describe('etcd: instances are keys under PREFIX/<service>/<id>, alive while thei
   });
 
   test('after a compaction of the revision it would resume from, it reads everything again and watches on', async () => {
-    const etcd = await startEtcd();
-    const [member] = etcd.members;
-    if (!member) throw new Error('no member');
-    const job = await newJob(INSTANCES('(service "web")'));
-    await etcd.etcdctl(['put', 'services/web/a', '10.0.0.1:80']);
-    const daemon = watchSources([`etcd://${etcd.endpoints}/services?timeout=2s`], job);
-    await fileBecomes(daemon, job.out, 'a 10.0.0.1:80 etcd\n');
+    const { etcd, member, job, daemon } = await watchingOneInstance();
 
     // While ctmpl is frozen, etcd restarts (its watch stream breaks), the registry changes and
     // etcd compacts its history past the revision ctmpl's watch would resume from.
@@ -104,13 +113,7 @@ describe('etcd: instances are keys under PREFIX/<service>/<id>, alive while thei
   });
 
   test('keeps the last data while etcd is down, says so once, and catches up when it returns', async () => {
-    const etcd = await startEtcd();
-    const [member] = etcd.members;
-    if (!member) throw new Error('no member');
-    const job = await newJob(INSTANCES('(service "web")'));
-    await etcd.etcdctl(['put', 'services/web/a', '10.0.0.1:80']);
-    const daemon = watchSources([`etcd://${etcd.endpoints}/services?timeout=2s`], job);
-    await fileBecomes(daemon, job.out, 'a 10.0.0.1:80 etcd\n');
+    const { etcd, member, job, daemon } = await watchingOneInstance();
     await member.kill();
     await daemon.waitFor(() => errorsMatching(daemon, /etcd/).length > 0, { timeoutMs: CHANGE_MS, what: 'an etcd error logged' });
     await holdsFor(2000, async () => expect(await readIfExists(job.out)).toBe('a 10.0.0.1:80 etcd\n'));

@@ -18,7 +18,8 @@
  *
  * Case counts: FUZZ_RUNS (default 40 catalogs per source), FUZZ_SEED to replay, FUZZ_SHRINK=1 to
  * shrink a failure to a minimal catalog (slow: each case is a ctmpl run and two checkers).
- *   FUZZ_RUNS=2000 npx vitest run --project integration test/integration/fuzz.test.ts
+ *   npm run test:fuzz                  (1,000 catalogs per source)
+ *   FUZZ_RUNS=5000 npm run test:fuzz   (any count)
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -28,7 +29,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseFileSd, parseHaproxyBackends, parseNginxUpstreams } from '../support/catalog.js';
 import { haproxyCheck, nginxCheck } from '../support/checkers.js';
-import { runCtmpl, TEMPLATES, type LogLine, type RunResult } from '../support/ctmpl.js';
+import { NO_CONSUL_ENV, runCtmpl, TEMPLATES, type LogLine, type RunResult } from '../support/ctmpl.js';
 import { CATALOG_SERVICES, HEALTH, startFakeConsul } from '../support/fake-consul.js';
 import {
   AVOIDED,
@@ -64,9 +65,6 @@ const SHIPPED = {
   haproxy: join(TEMPLATES, 'haproxy-backend.hbs'),
   fileSd: join(TEMPLATES, 'prometheus-file-sd.json.hbs'),
 };
-
-/** No CONSUL_HTTP_* of the environment running the tests may reach ctmpl. */
-const CLEAN_ENV: Readonly<Record<string, string>> = { CONSUL_HTTP_ADDR: '', CONSUL_HTTP_TOKEN: '', CONSUL_HTTP_TOKEN_FILE: '', CONSUL_HTTP_AUTH: '', CONSUL_HTTP_SSL: '' };
 
 interface Outputs {
   readonly nginx: string;
@@ -188,7 +186,7 @@ async function fileCase(spec: FileCatalogSpec, stats: Stats): Promise<void> {
     const catalog = join(dir, 'catalog.json');
     await writeFile(catalog, fileCatalogJson(spec));
     const out = outputsIn(dir);
-    const run = await runCtmpl(['--source', `file:${catalog}`, ...templateArgs(out), '--once', '--log-format', 'json'], { cwd: dir, env: CLEAN_ENV });
+    const run = await runCtmpl(['--source', `file:${catalog}`, ...templateArgs(out), '--once', '--log-format', 'json'], { cwd: dir, env: NO_CONSUL_ENV });
     const refusal = fileRefusal(spec);
     if (refusal !== undefined) {
       // The whole file is refused: exit 2, its position named, nothing written.
@@ -218,7 +216,7 @@ async function consulCase(spec: ConsulCatalogSpec, stats: Stats): Promise<void> 
     for (const service of spec.services) fake.set(HEALTH(service.name), consulHealthBody(service));
     await withCaseDir(async (dir) => {
       const out = outputsIn(dir);
-      const run = await runCtmpl([...templateArgs(out), '--consul-addr', fake.address, '--block-query-wait', '1s', '--once', '--log-format', 'json'], { cwd: dir, env: CLEAN_ENV });
+      const run = await runCtmpl([...templateArgs(out), '--consul-addr', fake.address, '--block-query-wait', '1s', '--once', '--log-format', 'json'], { cwd: dir, env: NO_CONSUL_ENV });
       expectRunOk(run);
       await expectRendered(out, expectedFromConsul(spec), stats);
       // A refused name is never even asked for.
@@ -321,7 +319,7 @@ describe('valid-by-the-rules data the proxies refuse (kept out of the fuzz, see 
     await renderAndCheck(async (out, dir) => {
       const path = join(dir, 'catalog.json');
       await writeFile(path, JSON.stringify(catalog));
-      return runCtmpl(['--source', `file:${path}`, ...templateArgs(out), '--once', '--log-format', 'json'], { cwd: dir, env: CLEAN_ENV });
+      return runCtmpl(['--source', `file:${path}`, ...templateArgs(out), '--once', '--log-format', 'json'], { cwd: dir, env: NO_CONSUL_ENV });
     }, services);
   }
 
@@ -330,7 +328,7 @@ describe('valid-by-the-rules data the proxies refuse (kept out of the fuzz, see 
     const spec: ConsulCatalogSpec = { services: [{ name, instances }] };
     fake.set(CATALOG_SERVICES, consulCatalogBody(spec));
     fake.set(HEALTH(name), consulHealthBody({ name, instances }));
-    await renderAndCheck((out, dir) => runCtmpl([...templateArgs(out), '--consul-addr', fake.address, '--block-query-wait', '1s', '--once', '--log-format', 'json'], { cwd: dir, env: CLEAN_ENV }), [name]);
+    await renderAndCheck((out, dir) => runCtmpl([...templateArgs(out), '--consul-addr', fake.address, '--block-query-wait', '1s', '--once', '--log-format', 'json'], { cwd: dir, env: NO_CONSUL_ENV }), [name]);
   }
 
   const instance = (id: string, node: string, address: string): Parameters<typeof consulHealthBody>[0]['instances'][number] => ({

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { startBackends, type Backend } from '../support/backends.js';
 import { parseNginxUpstreams } from '../support/catalog.js';
 import { registerTtlInstance, setCheck, startConsul } from '../support/consul.js';
-import { editFile, field, readIfExists, runCtmpl, startCtmpl, TEMPLATES, waitFor, type Daemon } from '../support/ctmpl.js';
+import { editFile, field, NO_CONSUL_ENV, readIfExists, runCtmpl, startCtmpl, TEMPLATES, waitFor, type Daemon } from '../support/ctmpl.js';
 import { startLoad, startNginx, type Load, type LoadRecord, type NginxServer } from '../support/nginx.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -48,9 +48,6 @@ afterAll(() => {
 });
 
 const SHIPPED_TEMPLATE = join(TEMPLATES, 'nginx-upstream.hbs');
-
-/** The test's own CONSUL_HTTP_* variables must not leak into ctmpl. */
-const CLEAN_ENV: Readonly<Record<string, string>> = { CONSUL_HTTP_ADDR: '', CONSUL_HTTP_TOKEN: '', CONSUL_HTTP_TOKEN_FILE: '', CONSUL_HTTP_AUTH: '', CONSUL_HTTP_SSL: '' };
 
 /** A static catalog whose `web` service is these backends. */
 function catalogText(backends: readonly Backend[]): string {
@@ -168,6 +165,14 @@ function recordFigures(name: string, load: Load, sent: number, daemon: Daemon, r
   figures.perTest.push({ test: name, requests: sent, failed: load.failures().length, catalogChanges: changes, reloadsByCtmpl: ctmplReloads, reloadsByNginx: nginxReloads, ...extra });
 }
 
+/** A static catalog listing `initial`, and a job rendering from it. */
+async function catalogJob(initial: readonly Backend[]): Promise<{ catalog: string; source: string[]; job: Job }> {
+  const catalog = join(await tempDir('ctmpl-e2e-catalog-'), 'catalog.yaml');
+  await writeFile(catalog, catalogText(initial));
+  const source = ['--source', `file:${catalog}`];
+  return { catalog, source, job: await newJob(source) };
+}
+
 /** A tidy directory: no staged file is left next to the destination. */
 async function stagedLeftovers(job: Job): Promise<string[]> {
   return (await readdir(job.dir)).filter((f) => f.includes('.ctmpl-'));
@@ -177,11 +182,7 @@ describe('nginx end to end: a static catalog', () => {
   test('3 backends serve; a 4th added to the catalog serves within the wait bound; one removed then stopped costs no request', async () => {
     const backends = await startBackends(['b1', 'b2', 'b3', 'b4']);
     const [b1, b2, b3, b4] = backends as [Backend, Backend, Backend, Backend];
-    const dir = await tempDir('ctmpl-e2e-catalog-');
-    const catalog = join(dir, 'catalog.yaml');
-    await writeFile(catalog, catalogText([b1, b2, b3]));
-    const source = ['--source', `file:${catalog}`];
-    const job = await newJob(source);
+    const { catalog, source, job } = await catalogJob([b1, b2, b3]);
     expect(await webServers(job.include)).toEqual(hostPorts([b1, b2, b3]));
     const reload = job.nginx.reloadCommand;
     const daemon = await startDaemon(job, source, ['--flap', 'off']);
@@ -215,11 +216,7 @@ describe('nginx end to end: a static catalog', () => {
 
   test('a backend flapping in the catalog (server up all along) costs no request and fewer reloads than catalog changes', async () => {
     const backends = await startBackends(['b1', 'b2', 'b3', 'b4']);
-    const dir = await tempDir('ctmpl-e2e-catalog-');
-    const catalog = join(dir, 'catalog.yaml');
-    await writeFile(catalog, catalogText(backends));
-    const source = ['--source', `file:${catalog}`];
-    const job = await newJob(source);
+    const { catalog, source, job } = await catalogJob(backends);
     const reload = job.nginx.reloadCommand;
     // Flap damping on (past 3 changes in 10 s, render at most every 2 s), removal guard at its default.
     const daemon = await startDaemon(job, source, ['--flap', '3/10s', '--flap-wait', '2s']);
@@ -263,11 +260,7 @@ describe('nginx end to end: a static catalog', () => {
   test('a broken template edit never reaches nginx: the include stays, nginx is not reloaded and keeps serving; the fix goes through', async () => {
     const backends = await startBackends(['b1', 'b2', 'b3', 'b4']);
     const [b1, b2, b3, b4] = backends as [Backend, Backend, Backend, Backend];
-    const dir = await tempDir('ctmpl-e2e-catalog-');
-    const catalog = join(dir, 'catalog.yaml');
-    await writeFile(catalog, catalogText([b1, b2, b3]));
-    const source = ['--source', `file:${catalog}`];
-    const job = await newJob(source);
+    const { catalog, source, job } = await catalogJob([b1, b2, b3]);
     const reload = job.nginx.reloadCommand;
     const daemon = await startDaemon(job, source, ['--flap', 'off']);
     const load = startLoad(job.nginx.url);
@@ -322,11 +315,7 @@ describe('nginx end to end: a static catalog', () => {
   test('a failing reload rolls the include back, re-runs the reload on the last good file, and nginx serves throughout', async () => {
     const backends = await startBackends(['b1', 'b2', 'b3', 'b4', 'b5']);
     const [b1, b2, b3, b4, b5] = backends as [Backend, Backend, Backend, Backend, Backend];
-    const dir = await tempDir('ctmpl-e2e-catalog-');
-    const catalog = join(dir, 'catalog.yaml');
-    await writeFile(catalog, catalogText([b1, b2, b3]));
-    const source = ['--source', `file:${catalog}`];
-    const job = await newJob(source);
+    const { catalog, source, job } = await catalogJob([b1, b2, b3]);
     // The reload fails once while FLAG exists (as a reload refused by the proxy would).
     const flag = join(job.dir, 'fail-next-reload');
     const reload = `if [ -e '${flag}' ]; then rm -f '${flag}'; echo 'reload refused (test flag)' >&2; exit 1; fi; ${job.nginx.reloadCommand}`;
@@ -383,10 +372,10 @@ describe('nginx end to end: a real Consul', () => {
     // b4 is registered but its check is critical (a new TTL check starts critical).
     for (const b of [b1, b2, b3]) await setCheck(agent, check(b), 'pass');
     const source = ['--consul-addr', agent.address];
-    const job = await newJob(source, CLEAN_ENV);
+    const job = await newJob(source, NO_CONSUL_ENV);
     expect(await webServers(job.include)).toEqual(hostPorts([b1, b2, b3]));
     const reload = job.nginx.reloadCommand;
-    const daemon = await startDaemon(job, source, ['--flap', 'off'], { env: CLEAN_ENV });
+    const daemon = await startDaemon(job, source, ['--flap', 'off'], { env: NO_CONSUL_ENV });
     const load = startLoad(job.nginx.url);
     await allServe(load, [b1, b2, b3], 0, 'the initial upstream');
 

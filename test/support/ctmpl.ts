@@ -12,6 +12,22 @@ export const BIN = `${ROOT}dist/src/bin.js`;
 export const TEMPLATES = `${ROOT}templates`;
 export const EXAMPLE_CATALOG = `${ROOT}templates/examples/catalog.yaml`;
 
+/**
+ * The CONSUL_HTTP_* (and TLS) variables of the environment running the tests, blanked: ctmpl run
+ * by a test sees only the Consul settings the test gives it.
+ */
+export const NO_CONSUL_ENV: Readonly<Record<string, string>> = {
+  CONSUL_HTTP_ADDR: '',
+  CONSUL_HTTP_TOKEN: '',
+  CONSUL_HTTP_TOKEN_FILE: '',
+  CONSUL_HTTP_AUTH: '',
+  CONSUL_HTTP_SSL: '',
+  CONSUL_CACERT: '',
+  CONSUL_CAPATH: '',
+  CONSUL_CLIENT_CERT: '',
+  CONSUL_CLIENT_KEY: '',
+};
+
 function assertBuilt(): void {
   if (!existsSync(BIN)) throw new Error(`${BIN} does not exist: run \`npm run build\` before the integration tests`);
 }

@@ -24,6 +24,15 @@ export const escapeHelpers: Record<string, Helper> = {
   haproxyString(...args) {
     return `'${text(args).replace(CONTROL, ' ').replace(/'/g, `'\\''`)}'`;
   },
+  /**
+   * haproxy, for arguments haproxy reads as a log-format string (`http-request set-header`,
+   * `http-response set-header`, `log-format`, `return … lf-string`…): quoting does not stop
+   * `%[…]` from running a sample fetch there (`%[env(SECRET)]` would read haproxy's environment),
+   * so `%` is doubled as well.
+   */
+  haproxyFormatString(...args) {
+    return `'${text(args).replace(CONTROL, ' ').replace(/%/g, '%%').replace(/'/g, `'\\''`)}'`;
+  },
   /** /bin/sh: one single-quoted word. */
   shellQuote(...args) {
     // eslint-disable-next-line no-control-regex -- matching control characters is the point

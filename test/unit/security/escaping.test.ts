@@ -1,6 +1,6 @@
 /**
  * Output-aware escaping (README "Security"): whatever the value, `nginxString`, `haproxyString`,
- * `shellQuote` and `json` give ONE token of their language that reads back as the value (control
+ * `haproxyFormatString`, `shellQuote` and `json` give ONE token of their language that reads back as the value (control
  * characters made spaces, `$` dropped for nginx), so a value can never end the line, statement
  * or block it is in. Checked with reference readers written from each program's quoting rules,
  * with /bin/sh itself, and with the real nginx and haproxy parsers.
@@ -16,7 +16,7 @@ import { haproxyCheck, nginxCheck } from '../../support/checkers.js';
 import { HOSTILE_PIECES, hostileText } from '../../support/hostile.js';
 
 /** Calls a helper as Handlebars does: the value, then the options object. */
-function helper(name: 'nginxString' | 'haproxyString' | 'shellQuote' | 'json', value: unknown): string {
+function helper(name: 'nginxString' | 'haproxyString' | 'haproxyFormatString' | 'shellQuote' | 'json', value: unknown): string {
   const fn = escapeHelpers[name];
   if (fn === undefined) throw new Error(`no helper ${name}`);
   return String(fn(value, { hash: {} }));
@@ -148,6 +148,41 @@ describe('haproxyString', () => {
     await writeFile(backends, values.map((v, i) => `backend b${i}\n    description ${helper('haproxyString', v)}\n    server s1 127.0.0.1:8080\n`).join(''));
     const result = await haproxyCheck(backends);
     expect(result.ok, result.output).toBe(true);
+  });
+});
+
+describe('haproxyFormatString', () => {
+  /** Text rich in what haproxy's log-format parser acts on: `%[fetch]`, `%{flags}`, `%var`, `%%`. */
+  const formatText = fc.oneof(
+    anyText,
+    fc.array(fc.constantFrom('%', '%[', '%[env(HOME)]', '%[nosuchfetch]', '%{+Q}', '%ci', '%%', ']', '{', "'", ' ', 'x'), { maxLength: 12 }).map((parts) => parts.join('')),
+  );
+
+  it('gives one haproxy word in which every % is doubled (log-format reads %% as one %)', () => {
+    fc.assert(
+      fc.property(formatText, (value) => {
+        const token = helper('haproxyFormatString', value);
+        const { words, expanded, comment } = haproxyWords(`set-header X-Note ${token}`);
+        expect({ words, expanded, comment }).toEqual({ words: ['set-header', 'X-Note', value.replace(CONTROL, ' ').replace(/%/g, '%%')], expanded: false, comment: false });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('is accepted by the real haproxy as a set-header value, where haproxyString is not (haproxy -c)', async () => {
+    const values = fc.sample(formatText.filter((v) => v.trim() !== ''), { numRuns: 200, seed: 20_262 });
+    const rules = (name: 'haproxyString' | 'haproxyFormatString', list: readonly string[]): string =>
+      `backend b\n${list.map((v, i) => `    http-response set-header X-Note-${i} ${helper(name, v)}\n`).join('')}    server s1 127.0.0.1:8080\n`;
+    const escaped = join(dir, 'format.cfg');
+    await writeFile(escaped, rules('haproxyFormatString', [...values, '%[nosuchfetch]']));
+    const result = await haproxyCheck(escaped);
+    expect(result.ok, result.output).toBe(true);
+    // The same value through the plain helper runs as a sample fetch, which is why this helper exists.
+    const plain = join(dir, 'plain.cfg');
+    await writeFile(plain, rules('haproxyString', ['%[nosuchfetch]']));
+    const refused = await haproxyCheck(plain);
+    expect(refused.ok).toBe(false);
+    expect(refused.output).toMatch(/nosuchfetch/);
   });
 });
 

@@ -25,6 +25,13 @@ describe('escaping helpers', () => {
     expect(helper('haproxyString', value)).toBe(expected);
   });
 
+  it.each([
+    ['100%', "'100%%'"],
+    ["%[env(SECRET)] it's", "'%%[env(SECRET)] it'\\''s'"],
+  ])('haproxyFormatString %j → %s', (value, expected) => {
+    expect(helper('haproxyFormatString', value)).toBe(expected);
+  });
+
   it('json gives JSON text', () => {
     expect(helper('json', 'a"b\n')).toBe('"a\\"b\\n"');
   });

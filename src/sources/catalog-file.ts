@@ -46,10 +46,20 @@ const catalogSchema = z.strictObject({
 const HINT = 'see "Catalog file" in the README for the format';
 
 /**
+ * A catalog of 100,000 instances is about 10 MiB of YAML; anything far beyond is a mistake (or a
+ * generated file gone wrong) that would stall every render while it parses.
+ */
+export const MAX_CATALOG_BYTES = 64 * 1024 * 1024;
+
+/**
  * Parses and validates a catalog file's text. Throws InputError naming file:line:column, so a
  * broken edit can be reported precisely while the last good catalog stays in use.
  */
 export function parseCatalog(path: string, text: string, sourceName: string): Catalog {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_CATALOG_BYTES) {
+    throw new InputError(`the catalog file is ${Math.ceil(bytes / 1024 / 1024)} MiB, more than the ${MAX_CATALOG_BYTES / 1024 / 1024} MiB ctmpl reads`, path, 'split the catalog into several files (several --source file: URIs), or use a registry');
+  }
   const file = parseDataText(path, text);
   if (file.value === null || file.value === undefined) {
     // Never read an empty file as "no services": that would empty every upstream at once.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
-import { parseCatalog } from '../../../src/sources/catalog-file.js';
+import { MAX_CATALOG_BYTES, parseCatalog } from '../../../src/sources/catalog-file.js';
 
 function errorOf(text: string): InputError {
   try {
@@ -73,6 +73,16 @@ describe('parseCatalog', () => {
     ['an id with a semicolon', 'services:\n  web:\n    - { id: "a;b", address: h, port: 80 }\n', /letters, digits/],
   ])('refuses %s', (_what, text, message) => {
     expect(errorOf(text).message).toMatch(message);
+  });
+
+  it('refuses a catalog larger than the limit before parsing it, and reads one just under it', () => {
+    const entry = '  - { address: 10.0.0.1, port: 80 }\n';
+    const head = 'services:\n  web:\n';
+    const fill = (bytes: number): string => `${head}${'#'.repeat(bytes - head.length - entry.length - 1)}\n${entry}`;
+    const err = errorOf(fill(MAX_CATALOG_BYTES + 1));
+    expect(err.message).toMatch(/more than the 64 MiB ctmpl reads/);
+    expect(err.where).toBe('catalog.yaml');
+    expect(parseCatalog('catalog.yaml', fill(MAX_CATALOG_BYTES), 'file').services.get('web')).toHaveLength(1);
   });
 
   it('refuses two instances with one id, pointing at the second', () => {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { loadConfig, type FlagValues } from './config/load.js';
 import { InputError } from './errors.js';
@@ -20,13 +21,15 @@ function asInputError(err: unknown): InputError {
  */
 export async function validate(flags: FlagValues, cwd: string = process.cwd()): Promise<ValidationReport> {
   let config;
+  const problems: InputError[] = [];
   try {
-    config = await loadConfig({ ...flags, once: false }, cwd);
+    config = await loadConfig({ ...flags, once: false }, cwd, { pathProblems: problems });
   } catch (err) {
     return { problems: [asInputError(err)], templates: 0, catalogs: 0 };
   }
-  const problems: InputError[] = [];
   for (const template of config.templates) {
+    // A missing template or sandbox is already among the problems, named by its flag or key.
+    if (!existsSync(template.source) || !existsSync(template.sandbox)) continue;
     try {
       await TemplateUnit.load(template);
     } catch (err) {
@@ -37,6 +40,7 @@ export async function validate(flags: FlagValues, cwd: string = process.cwd()): 
   for (const source of config.sources) {
     if (source.scheme !== 'file') continue;
     catalogs += 1;
+    if (!existsSync(source.target)) continue;
     try {
       parseCatalog(source.target, await readFile(source.target, 'utf8'), source.name);
     } catch (err) {

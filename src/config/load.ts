@@ -115,7 +115,7 @@ export function parseSourceSpec(spec: string, baseDir: string, what: string): Pa
   // URI stops ctmpl before it starts.
   const registry = { name: naming ? (naming[1] as string) : fullScheme.replace(/\+https$/, ''), target: uri, explicitName: naming !== null };
   if (fullScheme === 'etcd' || fullScheme === 'etcd+https') return { ...registry, scheme: 'etcd', etcd: parseEtcdUri(fullScheme, rest, baseDir, what) };
-  if (fullScheme === 'zk') return { ...registry, scheme: 'zk', zookeeper: parseZooKeeperUri(rest, what) };
+  if (fullScheme === 'zk') return { ...registry, scheme: 'zk', zookeeper: parseZooKeeperUri(rest, baseDir, what) };
   if (fullScheme === 'dns') return { ...registry, scheme: 'dns', dns: parseDnsUri(rest, what) };
   const scheme = fullScheme;
   if (!AVAILABLE_SCHEMES.has(scheme)) {
@@ -380,13 +380,21 @@ function templatesFrom(flags: FlagValues, file: ConfigFile, fileDir: string, cwd
   return [...fromFile, ...fromFlags];
 }
 
+export interface LoadOptions {
+  /**
+   * Collects the paths that do not exist instead of stopping at the first (`ctmpl validate`
+   * reports every problem); other problems still throw.
+   */
+  pathProblems?: InputError[];
+}
+
 /**
  * Merges the config file (paths relative to its directory) with flags (paths relative to the
  * working directory). Single settings from flags override the file; templates and sources from
  * flags are added to the file's, as consul-template merges its configs. Every error names the
  * flag, or the key with its file:line:column.
  */
-export async function loadConfig(flags: FlagValues, cwd: string = process.cwd()): Promise<Config> {
+export async function loadConfig(flags: FlagValues, cwd: string = process.cwd(), options: LoadOptions = {}): Promise<Config> {
   let file: ConfigFile = {};
   let fileDir = cwd;
   let data: DataFile | undefined;
@@ -446,6 +454,13 @@ export async function loadConfig(flags: FlagValues, cwd: string = process.cwd())
     dedup: dedupSettingsFrom(flags, file, at, sources),
     splayMs: at.pick(flags.splay, '--splay', file.splay, ['splay'], parseDuration) ?? 0,
   };
-  for (const check of checks) await check();
+  for (const check of checks) {
+    try {
+      await check();
+    } catch (err) {
+      if (options.pathProblems === undefined || !(err instanceof InputError)) throw err;
+      options.pathProblems.push(err);
+    }
+  }
   return config;
 }

@@ -127,10 +127,11 @@ describe('ctmpl validate', () => {
     const ws = await workspace();
     await writeFile(ws.template, 'a {{#if x}}\n{{/each}}');
     await writeFile(ws.catalog, 'services:\n  web: [ { address: 10.0.0.1, port: 0 } ]\n');
-    const run = await runCtmpl(['validate', '--source', `file:${ws.catalog}`, '-t', `${ws.template}:${ws.out}`, '-t', `${join(ws.dir, 'missing.hbs')}:${ws.out}.2`], { cwd: ws.dir });
+    const missing = ['missing.hbs', 'gone.hbs'].map((name) => join(ws.dir, name));
+    const run = await runCtmpl(['validate', '--source', `file:${ws.catalog}`, '-t', `${ws.template}:${ws.out}`, ...missing.flatMap((m, i) => ['-t', `${m}:${ws.out}.${i}`])], { cwd: ws.dir });
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain(`${ws.template}:1:`);
-    expect(run.stderr).toContain(`${join(ws.dir, 'missing.hbs')}: cannot read template (ENOENT)`);
+    for (const [i, m] of missing.entries()) expect(run.stderr).toContain(`--template "${m}:${ws.out}.${i}": the template ${m} does not exist`);
     expect(run.stderr).toContain(`${ws.catalog}:2:`);
   });
 

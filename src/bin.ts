@@ -116,7 +116,15 @@ async function main(argv: readonly string[]): Promise<number> {
   let reloading: Promise<void> = Promise.resolve();
   process.on('SIGHUP', () => {
     reloading = reloading.then(async () => {
-      runner = await reload(runner, flags, logger, systemd, metrics);
+      try {
+        runner = await reload(runner, flags, logger, systemd, metrics);
+      } catch (err) {
+        // Neither the new nor the previous configuration starts (a file they need went away
+        // meanwhile): nothing is running any more, so exit and let the supervisor restart ctmpl.
+        logger.fatal({ err: errorMessage(err) }, 'SIGHUP: the previous configuration failed to start again; exiting');
+        server?.close();
+        process.exit(1);
+      }
     });
   });
   // The operator's release of instances held by the removal guard.

@@ -3,10 +3,10 @@ import { InputError } from '../errors.js';
 import type { LogLevel } from '../observe/log.js';
 import { hideCredentials, parseAddress, readTokenFile, resolveConsulSettings, type ConsulOverrides } from '../sources/consul/settings.js';
 import { parseDnsUri } from '../sources/dns/settings.js';
-import { parseEtcdUri } from '../sources/etcd/settings.js';
-import { parseZooKeeperUri } from '../sources/zookeeper/settings.js';
+import { parseEtcdUri, readEtcdPassword } from '../sources/etcd/settings.js';
+import { parseZooKeeperUri, readZooKeeperAuth } from '../sources/zookeeper/settings.js';
 import { readDataFile, validateDataFile, type DataFile } from './data-file.js';
-import { SettingOrigins, type KeyPath } from './origins.js';
+import { placeAtFlag, SettingOrigins, type KeyPath } from './origins.js';
 import { requireDirectory, requireFile } from './paths.js';
 import { parseDuration, parseWait } from './duration.js';
 import { constants as osConstants } from 'node:os';
@@ -411,9 +411,18 @@ export async function loadConfig(flags: FlagValues, cwd: string = process.cwd(),
   const usesConsul = parsedSources.some(({ parsed }) => parsed.scheme === 'consul');
   const consulOverrides = consulSettingsFrom(flags.consul ?? {}, file.consul ?? {}, fileDir, cwd, at, usesConsul ? checks : undefined);
   const sources: SourceConfig[] = parsedSources.map(({ parsed: { explicitName: _explicit, ...source }, origin }) => {
-    if (source.scheme === 'file') {
-      checks.push(typeof origin === 'string' ? () => requireFile(source.target, origin, 'the catalog file') : () => at.keyAsync(origin, (name) => requireFile(source.target, name, 'the catalog file')));
+    const check = (run: (name: string) => Promise<void>): void => {
+      checks.push(typeof origin === 'string' ? () => run(origin).catch((err: unknown) => Promise.reject(placeAtFlag(err, origin))) : () => at.keyAsync(origin, run));
+    };
+    if (source.scheme === 'file') check((name) => requireFile(source.target, name, 'the catalog file'));
+    // Credentials files are read now as well: a SIGHUP with an unreadable one is then refused
+    // while the running sources stay connected, instead of stopping them and failing to restart.
+    const { etcd, zookeeper } = source;
+    if (etcd !== undefined) {
+      check(async () => void readEtcdPassword(etcd));
+      for (const [option, path] of Object.entries(etcd.tls)) if (path !== undefined) check((name) => requireFile(path, name, `the etcd ${option} file`));
     }
+    if (zookeeper !== undefined) check(async () => void readZooKeeperAuth(zookeeper));
     return source.scheme === 'consul' ? { ...source, consul: resolveConsulSettings({ ...consulOverrides, ...(source.target ? { address: source.target } : {}) }) } : source;
   });
 

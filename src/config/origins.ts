@@ -54,9 +54,14 @@ export function named<T>(flag: string, check: () => T): T {
   try {
     return check();
   } catch (err) {
-    if (!(err instanceof InputError) || err.message.startsWith(flag)) throw err;
-    throw new InputError(lead(flag, err), undefined, err.hint);
+    throw placeAtFlag(err, flag);
   }
+}
+
+/** An InputError re-issued with the flag leading its message (unless it already does). */
+export function placeAtFlag(err: unknown, flag: string): unknown {
+  if (!(err instanceof InputError) || err.message.startsWith(flag)) return err;
+  return new InputError(lead(flag, err), undefined, err.hint);
 }
 
 /** `NAME: [where: ]message`, without repeating a name the message already starts with. */

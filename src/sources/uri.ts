@@ -16,22 +16,35 @@ export interface RegistryUri {
   readonly options: ReadonlyMap<string, string>;
 }
 
+/**
+ * `text` as it may be shown in an error: when it holds an "@", everything up to the last one is
+ * cut, so that a password written as `user:password@` (even one with "/", "?" or "@" in it, which
+ * would make the URI malformed) never reaches a message.
+ */
+function shown(text: string): string {
+  return text.includes('@') ? text.replace(/^.*@/s, '…@') : text;
+}
+
 export function parseRegistryUri(rest: string, what: string, example: string, options: readonly string[], defaultPort?: number): RegistryUri {
   const match = /^\/\/(?:([^@/?]*)@)?([^/?]*)(\/[^?]*)?(?:\?(.*))?$/s.exec(rest);
-  if (!match) throw new InputError(`${what}: "${rest}" is not //HOST:PORT[,HOST:PORT…][/PATH]`, undefined, `for example ${example}`);
+  if (!match) throw new InputError(`${what}: "${shown(rest)}" is not //HOST:PORT[,HOST:PORT…][/PATH]`, undefined, `for example ${example}`);
   const [, user, hostList = '', path = '', query = ''] = match;
   if (user !== undefined && (user === '' || user.includes(':'))) {
-    throw new InputError(`${what}: put only a user name before "@", never a password`, undefined, 'give the password in a file (password_file=PATH) or in the environment');
+    throw new InputError(`${what}: put only a user name before "@", never a password`, undefined, 'give the password in a file instead: password_file=PATH (etcd also reads ETCDCTL_PASSWORD)');
   }
   const hosts = hostList === '' ? [] : hostList.split(',');
   for (const host of hosts) {
     const withPort = defaultPort !== undefined && !/:\d+$/.test(host) ? `${host}:${defaultPort}` : host;
-    if (!splitHostPort(withPort)) throw new InputError(`${what}: "${host}" is not HOST:PORT`, undefined, `for example ${example}`);
+    if (!splitHostPort(withPort)) {
+      // A host that is not one may be the start of a misplaced `user:password@` ("u:p/w@h"): not shown then.
+      const which = rest.includes('@') ? 'a server' : `"${host}"`;
+      throw new InputError(`${what}: ${which} is not HOST:PORT`, undefined, `for example ${example}`);
+    }
   }
   const params = new Map<string, string>();
   for (const [key, value] of new URLSearchParams(query)) {
     if (!options.includes(key)) {
-      throw new InputError(`${what}: unknown option "${key}"`, undefined, options.length > 0 ? `known options: ${options.join(', ')}` : 'this source takes no options');
+      throw new InputError(`${what}: unknown option "${shown(key)}"`, undefined, options.length > 0 ? `known options: ${options.join(', ')}` : 'this source takes no options');
     }
     params.set(key, value);
   }

@@ -3,9 +3,9 @@ import { dependencyId, deepFreeze, type Dependency, type Instance } from '../cat
 import type { Parsed } from './etcd/normalize.js';
 import { ProblemLog, guarded } from './problems.js';
 import type { Source, SourceSink } from './source.js';
-import { ZkSession, type ZkState } from './zookeeper/client.js';
+import { ZkNotAuthorised, ZkSession, type ZkDigestAuth, type ZkState } from './zookeeper/client.js';
 import { parseCurator, parseDubbo } from './zookeeper/normalize.js';
-import { describeZooKeeper, type ZooKeeperSettings } from './zookeeper/settings.js';
+import { describeZooKeeper, readZooKeeperAuth, type ZooKeeperSettings } from './zookeeper/settings.js';
 
 /** A service (or the list of services) read from ZooKeeper, shared by every query on it. */
 interface View {
@@ -20,6 +20,10 @@ interface View {
 }
 
 const CONNECTION = 'connection';
+/** Pause before a read that failed while connected is tried again. */
+const RETRY_MS = 1000;
+/** Pause before a new session is tried again when the password file could not be read. */
+const PASSWORD_RETRY_MS = 5000;
 
 /**
  * ZooKeeper behind the Source interface, for two registry layouts found below the root path:
@@ -32,6 +36,10 @@ const CONNECTION = 'connection';
  * and a watch is set only where none is armed. A lost connection is retried by the client within
  * the session (watches survive); an expired session is replaced by a new one and everything is
  * read again. The last data stays in use meanwhile.
+ *
+ * With digest authentication the password file is read for each new session (start, SIGHUP,
+ * expiry), so a rotated password is used from the next session on. A read the node's ACL refuses
+ * is an error like any failed read (the last data stays), never an empty service.
  */
 export class ZooKeeperSource implements Source {
   readonly live = true;
@@ -43,7 +51,10 @@ export class ZooKeeperSource implements Source {
   private connectedOnce = false;
   private connected = false;
   private connectTimer: NodeJS.Timeout | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
+  /** A new session waiting for a readable password file. */
+  private sessionTimer: NodeJS.Timeout | undefined;
+  /** Per view key: a failed read waiting to be tried again (one per view, so none cancels another's). */
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private stopped = false;
   private readonly problems: ProblemLog;
   private readonly watched = new Map<string, Dependency>();
@@ -65,7 +76,8 @@ export class ZooKeeperSource implements Source {
 
   async start(sink: SourceSink): Promise<void> {
     this.sink = sink;
-    this.openSession();
+    // An unreadable password file at start is an input error (exit 2, or a SIGHUP refused).
+    this.openSession(readZooKeeperAuth(this.settings));
   }
 
   watch(dep: Dependency): void {
@@ -96,6 +108,8 @@ export class ZooKeeperSource implements Source {
     const stillUsed = [...this.watched.values()].some((d) => (d.kind === 'service' ? `service:${d.name}` : d.kind === 'services' ? 'services' : '') === key);
     if (!stillUsed) {
       this.views.delete(key);
+      clearTimeout(this.retryTimers.get(key));
+      this.retryTimers.delete(key);
       this.problems.forget(key);
     }
   }
@@ -103,22 +117,46 @@ export class ZooKeeperSource implements Source {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.connectTimer);
-    clearTimeout(this.retryTimer);
+    clearTimeout(this.sessionTimer);
+    for (const timer of this.retryTimers.values()) clearTimeout(timer);
+    this.retryTimers.clear();
     this.session?.close();
     this.session = undefined;
   }
 
-  private openSession(): void {
+  /**
+   * A new session after the old one expired: the password file is read again first. While it
+   * cannot be read, that is reported and tried again; the last data stays in use.
+   */
+  private reopenSession(): void {
+    if (this.stopped) return;
+    let auth: ZkDigestAuth | undefined;
+    try {
+      auth = readZooKeeperAuth(this.settings);
+    } catch (err) {
+      this.problems.report('password file unreadable', CONNECTION, `no new session: the password file cannot be read; trying again in ${PASSWORD_RETRY_MS / 1000} s, the last data stays in use`, err);
+      clearTimeout(this.sessionTimer);
+      this.sessionTimer = setTimeout(() => this.reopenSession(), PASSWORD_RETRY_MS);
+      return;
+    }
+    this.openSession(auth);
+  }
+
+  private openSession(auth: ZkDigestAuth | undefined): void {
     if (this.stopped) return;
     this.generation += 1;
     const generation = this.generation;
     this.armed.clear();
     this.nodeCache.clear();
-    const session = new ZkSession(this.settings.hosts, this.settings.sessionTimeoutMs, (state) =>
-      guarded(
-        (err) => this.sink?.error(`ZooKeeper at ${this.description}: internal error on a state change`, err),
-        () => this.onState(generation, state),
-      ),
+    const session = new ZkSession(
+      this.settings.hosts,
+      this.settings.sessionTimeoutMs,
+      (state) =>
+        guarded(
+          (err) => this.sink?.error(`ZooKeeper at ${this.description}: internal error on a state change`, err),
+          () => this.onState(generation, state),
+        ),
+      auth,
     );
     this.session = session;
     clearTimeout(this.connectTimer);
@@ -153,11 +191,12 @@ export class ZooKeeperSource implements Source {
         const old = this.session;
         this.session = undefined;
         old?.close();
-        this.openSession();
+        this.reopenSession();
         break;
       }
       case 'auth-failed':
-        this.problems.report('authentication failed', CONNECTION, 'authentication failed');
+        // The server refused the credentials and closed the session (the client does not retry).
+        this.problems.report('authentication failed', CONNECTION, 'the server refused the credentials; check the user and password_file of the ZooKeeper source, then reload ctmpl (SIGHUP)');
         break;
       case 'other':
         break;
@@ -193,9 +232,14 @@ export class ZooKeeperSource implements Source {
           for (const dep of this.watched.values()) this.deliver(view, dep);
         } catch (err) {
           if (generation !== this.generation || this.stopped) return;
-          // Usually the connection dropped mid-read: the reconnection reads everything again.
           const what = view.service === undefined ? 'the list of services' : `service "${view.service}"`;
-          this.problems.report(`read failed: ${what}`, view.key, `reading ${what} failed (${err instanceof Error ? err.message : String(err)}); it is read again when the connection is back`, undefined);
+          if (err instanceof ZkNotAuthorised) {
+            // The ACL may be fixed on the server at any time: tried again like any failed read.
+            this.problems.report(`not authorised: ${err.path}`, view.key, `not authorised to read ${err.path}: check the user and password_file of the ZooKeeper source; the last data stays in use`);
+          } else {
+            // Usually the connection dropped mid-read: the reconnection reads everything again.
+            this.problems.report(`read failed: ${what}`, view.key, `reading ${what} failed (${err instanceof Error ? err.message : String(err)}); it is read again when the connection is back`, undefined);
+          }
           if (this.connected) this.retryLater(view);
           return;
         }
@@ -205,12 +249,16 @@ export class ZooKeeperSource implements Source {
     }
   }
 
-  /** A read that failed while connected is retried after a pause (a node vanished mid-read…). */
+  /** A read that failed while connected is retried after a pause (a node vanished mid-read, an ACL…). */
   private retryLater(view: View): void {
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => {
-      if (this.views.get(view.key) === view) this.refresh(view);
-    }, 1000);
+    clearTimeout(this.retryTimers.get(view.key));
+    this.retryTimers.set(
+      view.key,
+      setTimeout(() => {
+        this.retryTimers.delete(view.key);
+        if (this.views.get(view.key) === view) this.refresh(view);
+      }, RETRY_MS),
+    );
   }
 
   /** Sets a one-shot watch on `kind:path` unless one is armed; when it fires, the view is read again. */

@@ -1,6 +1,10 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { curatorInstance, dubboProvider, startZooKeeper } from '../support/zookeeper.js';
-import { errorsMatching, fileBecomes, freeze, infosMatching, INSTANCES, newJob, watchSources } from '../support/registry-job.js';
+import { readIfExists } from '../support/ctmpl.js';
+import { freePort } from '../support/ports.js';
+import { curatorInstance, digestId, dubboProvider, startZooKeeper } from '../support/zookeeper.js';
+import { CHANGE_MS, errorsMatching, fileBecomes, freeze, holdsFor, infosMatching, INSTANCES, newJob, watchSources } from '../support/registry-job.js';
 
 /**
  * ctmpl against a real ZooKeeper (Debian's package, Java) on a free loopback port. Instances are
@@ -86,5 +90,57 @@ describe('ZooKeeper session expiry', () => {
     // The watches of the new session fire.
     await app.remove('/services/web/a');
     await fileBecomes(daemon, job.out, 'b 10.0.0.2:80 zk\n');
+  });
+});
+
+describe('ZooKeeper with digest authentication', () => {
+  test('reads nodes under a digest ACL as the URI\'s user with its password file; a wrong password is an authorisation error, never an empty service', async () => {
+    const zk = await startZooKeeper();
+    const password = 'zk-Pa55-for-ctmpl';
+    const wrong = 'not-the-zk-Pa55';
+    const onlyCtmpl = digestId('ctmpl', password);
+    // The registering application holds the credentials too; its nodes (and the parents it
+    // creates) grant everything to ctmpl's digest identity and nothing to anyone else.
+    const app = await zk.session({ user: 'ctmpl', password });
+    await app.create('/services/web/a', curatorInstance('web', 'a', '10.0.0.1', 80), 'ephemeral', onlyCtmpl);
+    const anonymous = await zk.session();
+    await expect(anonymous.children('/services/web')).rejects.toThrow(/not authorised to read \/services\/web/);
+
+    const job = await newJob(INSTANCES('(service "web")'));
+    await writeFile(join(job.dir, 'good.pw'), `${password}\n`);
+    await writeFile(join(job.dir, 'bad.pw'), `${wrong}\n`);
+    const daemon = watchSources([`zk://ctmpl@${zk.address}/services?password_file=good.pw`], job, ['--log-level', 'debug']);
+    await fileBecomes(daemon, job.out, 'a 10.0.0.1:80 zk\n');
+    await app.create('/services/web/b', curatorInstance('web', 'b', '10.0.0.2', 81), 'ephemeral', onlyCtmpl);
+    await fileBecomes(daemon, job.out, 'a 10.0.0.1:80 zk\nb 10.0.0.2:81 zk\n');
+    expect(errorsMatching(daemon, /zookeeper/i)).toEqual([]);
+    expect(daemon.logs().find((l) => l.msg === 'source started')).toMatchObject({ uri: `zk://ctmpl@${zk.address}/services` });
+
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const badJob = await newJob(INSTANCES('(service "web")'));
+    const refused = watchSources([`zk://ctmpl@${zk.address}/services?password_file=${join(job.dir, 'bad.pw')}`], badJob, ['--listen', `127.0.0.1:${port}`, '--health-failing-after', '0s', '--log-level', 'debug']);
+    const noAuth = /not authorised to read \/services\/web: check the user and password_file of the ZooKeeper source/;
+    await refused.waitFor(() => errorsMatching(refused, noAuth).length > 0, { timeoutMs: CHANGE_MS, what: 'the authorisation error logged' });
+    await refused.waitFor(async () => (await fetch(`${base}/healthz`)).status === 503, { what: '/healthz to turn 503' });
+    const health = await (await fetch(`${base}/healthz`)).text();
+    expect(health).toMatch(/source zk has been failing/);
+    // The refused read is retried every second: still no file, and the error logged only once.
+    await holdsFor(2500, async () => {
+      expect(await readIfExists(badJob.out)).toBeUndefined();
+      expect(errorsMatching(refused, noAuth)).toHaveLength(1);
+    });
+    const surfaces = [health, await (await fetch(`${base}/status`)).text(), await (await fetch(`${base}/metrics`)).text()];
+    for (const text of [...surfaces, refused.stdout(), refused.stderr(), daemon.stdout(), daemon.stderr()]) {
+      expect(text).not.toContain(password);
+      expect(text).not.toContain(wrong);
+    }
+
+    // The password file is read for each new session: fixed and reloaded, the same daemon renders.
+    await writeFile(join(job.dir, 'bad.pw'), `${password}\n`);
+    refused.signal('SIGHUP');
+    await fileBecomes(refused, badJob.out, 'a 10.0.0.1:80 zk\nb 10.0.0.2:81 zk\n');
+    await refused.waitFor(async () => (await fetch(`${base}/healthz`)).status === 200, { what: '/healthz to recover' });
+    expect(refused.stdout() + refused.stderr()).not.toContain(password);
   });
 });

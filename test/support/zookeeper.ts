@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { ZkSession } from '../../src/sources/zookeeper/client.js';
+import { ZkSession, type ZkDigestAuth } from '../../src/sources/zookeeper/client.js';
 import { waitFor } from './ctmpl.js';
 import { freePort } from './ports.js';
 import { registerCleanup, tempDir } from './tmp.js';
@@ -18,8 +19,8 @@ export function zookeeperInstalled(): void {
 export interface ZooKeeperServer {
   /** 127.0.0.1:port */
   readonly address: string;
-  /** A client session of the test's own (closed when the test ends). */
-  session(): Promise<ZkSession>;
+  /** A client session of the test's own (closed when the test ends), authenticated when `auth` is given. */
+  session(auth?: ZkDigestAuth): Promise<ZkSession>;
   stop(): Promise<void>;
 }
 
@@ -79,8 +80,8 @@ export async function startZooKeeper(): Promise<ZooKeeperServer> {
   );
   return {
     address: `127.0.0.1:${port}`,
-    async session() {
-      const session = new ZkSession([`127.0.0.1:${port}`], 30_000, () => undefined);
+    async session(auth) {
+      const session = new ZkSession([`127.0.0.1:${port}`], 30_000, () => undefined, auth);
       sessions.push(session);
       session.connect();
       await session.connected(10_000);
@@ -88,6 +89,11 @@ export async function startZooKeeper(): Promise<ZooKeeperServer> {
     },
     stop,
   };
+}
+
+/** The identity a digest ACL names: `user:base64(sha1("user:password"))`, as ZooKeeper's DigestAuthenticationProvider computes it. */
+export function digestId(user: string, password: string): string {
+  return `${user}:${createHash('sha1').update(`${user}:${password}`).digest('base64')}`;
 }
 
 /** Curator's JSON for one service instance, as ServiceDiscovery writes it. */

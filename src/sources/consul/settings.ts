@@ -71,9 +71,16 @@ function envText(name: string, env: NodeJS.ProcessEnv): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** `scheme://user:password@host` → `scheme://…@host`: for messages that show a URI someone typed. */
+/**
+ * `scheme://user:password@host` → `scheme://…@host`, for messages that show a URI someone typed.
+ * A plain user name (`zk://ctmpl@host`) stays: it is no secret and tells which login is used.
+ */
 export function hideCredentials(text: string): string {
-  return text.replace(/(\/\/)?[^/@\s]*@/g, '$1…@');
+  const at = text.lastIndexOf('@');
+  if (at < 0) return text;
+  const slashes = text.indexOf('//');
+  const start = slashes >= 0 && slashes < at ? slashes + 2 : 0;
+  return /^[A-Za-z0-9._-]*$/.test(text.slice(start, at)) ? text : `${text.slice(0, start)}…${text.slice(at)}`;
 }
 
 /**

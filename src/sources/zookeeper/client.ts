@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 
 /**
  * A small typed adapter over node-zookeeper-client (CommonJS, untyped): only what ctmpl uses,
- * callbacks turned into promises, NO_NODE turned into `undefined`.
+ * callbacks turned into promises, NO_NODE turned into `undefined`, NO_AUTH into ZkNotAuthorised.
  */
 interface RawState {
   readonly name: string;
@@ -21,8 +21,19 @@ interface RawException extends Error {
   getCode(): number;
 }
 type Watcher = (event: RawEvent) => void;
+/** An ACL entry as the library builds it (`new ACL(permission, new Id(scheme, id))`). */
+interface RawId {
+  readonly scheme: string;
+  readonly id: string;
+}
+interface RawAcl {
+  readonly permission: number;
+  readonly id: RawId;
+}
 interface RawClient {
   connect(): void;
+  /** Kept by the client and sent in the handshake of every connection of the session. */
+  addAuthInfo(scheme: string, auth: Buffer): void;
   close(): void;
   on(event: 'state', listener: (state: RawState) => void): void;
   removeAllListeners(): void;
@@ -31,16 +42,19 @@ interface RawClient {
   getChildren(path: string, watcher: Watcher | undefined, cb: (err: RawException | null, children: string[], stat: RawStat) => void): void;
   getData(path: string, watcher: Watcher | undefined, cb: (err: RawException | null, data: Buffer | undefined, stat: RawStat) => void): void;
   exists(path: string, watcher: Watcher | undefined, cb: (err: RawException | null, stat: RawStat | null) => void): void;
-  create(path: string, data: Buffer | undefined, mode: number, cb: (err: RawException | null, path: string) => void): void;
-  mkdirp(path: string, cb: (err: RawException | null, path: string) => void): void;
+  create(path: string, data: Buffer | undefined, acls: RawAcl[], mode: number, cb: (err: RawException | null, path: string) => void): void;
+  mkdirp(path: string, acls: RawAcl[], cb: (err: RawException | null, path: string) => void): void;
   remove(path: string, version: number, cb: (err: RawException | null) => void): void;
   setData(path: string, data: Buffer, version: number, cb: (err: RawException | null) => void): void;
 }
 interface RawModule {
   createClient(connectionString: string, options: { sessionTimeout: number; spinDelay: number; retries: number }): RawClient;
   State: Record<'SYNC_CONNECTED' | 'DISCONNECTED' | 'EXPIRED' | 'AUTH_FAILED' | 'CONNECTED_READ_ONLY', RawState>;
-  Exception: { NO_NODE: number; NODE_EXISTS: number };
+  Exception: { NO_NODE: number; NODE_EXISTS: number; NO_AUTH: number };
   CreateMode: { PERSISTENT: number; EPHEMERAL: number };
+  ACL: (new (permission: number, id: RawId) => RawAcl) & { OPEN_ACL_UNSAFE: RawAcl[] };
+  Id: new (scheme: string, id: string) => RawId;
+  Permission: { ALL: number };
 }
 
 let loaded: RawModule | undefined;
@@ -70,6 +84,28 @@ function isNoNode(err: RawException | null): boolean {
   return err !== null && typeof err.getCode === 'function' && err.getCode() === zk().Exception.NO_NODE;
 }
 
+/**
+ * A read refused by the node's ACL (NO_AUTH, -102): the session has no credentials the ACL
+ * accepts. A digest login itself always succeeds, so a wrong password shows up here.
+ */
+export class ZkNotAuthorised extends Error {
+  constructor(readonly path: string) {
+    super(`not authorised to read ${path}`);
+    this.name = 'ZkNotAuthorised';
+  }
+}
+
+/** The error a read rejects with: NO_AUTH as ZkNotAuthorised (with the path), others as they are. */
+function readError(err: RawException, path: string): Error {
+  return typeof err.getCode === 'function' && err.getCode() === zk().Exception.NO_AUTH ? new ZkNotAuthorised(path) : err;
+}
+
+/** Digest credentials of a session. */
+export interface ZkDigestAuth {
+  readonly user: string;
+  readonly password: string;
+}
+
 /** Called once when a one-shot ZooKeeper watch fires (any event on the path). */
 export type WatchCallback = (path: string, event: string) => void;
 
@@ -77,10 +113,13 @@ export type WatchCallback = (path: string, event: string) => void;
 export class ZkSession {
   private readonly raw: RawClient;
 
-  constructor(hosts: readonly string[], sessionTimeoutMs: number, onState: (state: ZkState) => void) {
+  constructor(hosts: readonly string[], sessionTimeoutMs: number, onState: (state: ZkState) => void, auth?: ZkDigestAuth) {
     // spinDelay: pause between connection attempts to the servers of the list.
     this.raw = zk().createClient(hosts.join(','), { sessionTimeout: sessionTimeoutMs, spinDelay: 500, retries: 0 });
     this.raw.on('state', (state) => onState(stateOf(state)));
+    // Before connect(): the client then sends the credentials in the handshake of the first
+    // connection and again on each reconnection, so no read goes out unauthenticated.
+    if (auth) this.raw.addAuthInfo('digest', Buffer.from(`${auth.user}:${auth.password}`));
   }
 
   connect(): void {
@@ -97,7 +136,7 @@ export class ZkSession {
     return new Promise((resolve, reject) => {
       this.raw.getChildren(path, watch && ((e) => watch(path, e.name)), (err, children) => {
         if (isNoNode(err)) resolve(undefined);
-        else if (err) reject(err);
+        else if (err) reject(readError(err, path));
         else resolve(children);
       });
     });
@@ -108,7 +147,7 @@ export class ZkSession {
     return new Promise((resolve, reject) => {
       this.raw.getData(path, watch && ((e) => watch(path, e.name)), (err, data) => {
         if (isNoNode(err)) resolve(undefined);
-        else if (err) reject(err);
+        else if (err) reject(readError(err, path));
         else resolve(data ?? Buffer.alloc(0));
       });
     });
@@ -118,18 +157,24 @@ export class ZkSession {
   exists(path: string, watch?: WatchCallback): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.raw.exists(path, watch && ((e) => watch(path, e.name)), (err, stat) => {
-        if (err) reject(err);
+        if (err) reject(readError(err, path));
         else resolve(stat !== null && stat !== undefined);
       });
     });
   }
 
-  /** Creates a node (its parents as persistent nodes first). For tests and benchmarks. */
-  async create(path: string, data: string, mode: 'ephemeral' | 'persistent'): Promise<void> {
+  /**
+   * Creates a node (its missing parents as persistent nodes first). For tests and benchmarks.
+   * `digestOnly` (`user:base64(sha1(user:password))`) gives the nodes created an ACL granting
+   * everything to that digest identity and nothing to anyone else; without it they are open.
+   */
+  async create(path: string, data: string, mode: 'ephemeral' | 'persistent', digestOnly?: string): Promise<void> {
+    const { ACL, Id, Permission, CreateMode } = zk();
+    const acls = digestOnly === undefined ? ACL.OPEN_ACL_UNSAFE : [new ACL(Permission.ALL, new Id('digest', digestOnly))];
     const parent = path.slice(0, path.lastIndexOf('/'));
-    if (parent !== '') await new Promise<void>((resolve, reject) => this.raw.mkdirp(parent, (err) => (err ? reject(err) : resolve())));
+    if (parent !== '') await new Promise<void>((resolve, reject) => this.raw.mkdirp(parent, acls, (err) => (err ? reject(err) : resolve())));
     await new Promise<void>((resolve, reject) =>
-      this.raw.create(path, Buffer.from(data), mode === 'ephemeral' ? zk().CreateMode.EPHEMERAL : zk().CreateMode.PERSISTENT, (err) => (err ? reject(err) : resolve())),
+      this.raw.create(path, Buffer.from(data), acls, mode === 'ephemeral' ? CreateMode.EPHEMERAL : CreateMode.PERSISTENT, (err) => (err ? reject(err) : resolve())),
     );
   }
 

@@ -220,6 +220,16 @@ templates:
     expect(fromSource.message).toMatch(/^--source "consul:\/\/…@127\.0\.0\.1:8500": credentials/);
   });
 
+  it.each([
+    ['zk://ctmpl@127.0.0.1:2181/dubbo?password_file=missing.pw', /cannot read the ZooKeeper password file \(ENOENT\)/],
+    ['etcd://ctmpl@127.0.0.1:2379/services?password_file=missing.pw', /cannot read the etcd password file \(ENOENT\)/],
+    ['etcd+https://127.0.0.1:2379/services?cacert=missing.pem', /the etcd caCert file .*missing\.pem does not exist/],
+  ])('reads registry credentials files at load, so a SIGHUP with a broken one is refused: %s', async (uri, reason) => {
+    const err = await loadError(flags({ template: ['a:b'], source: [uri] }), workDir('a'));
+    expect(err.message).toMatch(new RegExp(`^--source "${uri.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}": `));
+    expect(err.message).toMatch(reason);
+  });
+
   it('checks exec settings even without an exec command (a typo is still a typo)', async () => {
     const err = await loadError(flags({ template: ['a:b'], source: ['file:c.yaml'], execKillTimeout: 'soon' }), workDir('a', 'c.yaml'));
     expect(err.message).toBe('--exec-kill-timeout: "soon" is not a duration');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../../src/errors.js';
-import { describeConsul, parseAddress, readToken, resolveConsulSettings } from '../../../../src/sources/consul/settings.js';
+import { describeConsul, hideCredentials, parseAddress, readToken, resolveConsulSettings } from '../../../../src/sources/consul/settings.js';
 
 describe('Consul settings', () => {
   it('defaults to http://127.0.0.1:8500, stale reads up to 2s, 60s blocking waits', () => {
@@ -96,5 +96,18 @@ describe('Consul settings', () => {
   it('describes the source without credentials', () => {
     const s = resolveConsulSettings({ token: 'tok-123', auth: 'u:p' }, {});
     expect(describeConsul(s)).toBe('consul+http://127.0.0.1:8500');
+  });
+});
+
+describe('hideCredentials', () => {
+  it.each([
+    ['consul://admin:hunter2@127.0.0.1:8500', 'consul://…@127.0.0.1:8500'],
+    ['etcd://u:pa/ss@h:2379/services', 'etcd://…@h:2379/services'],
+    ['consul:admin:hunter2@h', '…@h'],
+    ['a:b@c@host', '…@host'],
+    ['zk://ctmpl@zk1:2181/dubbo?password_file=zk.pw', 'zk://ctmpl@zk1:2181/dubbo?password_file=zk.pw'],
+    ['file:catalog.yaml', 'file:catalog.yaml'],
+  ])('%s → %s', (text, shown) => {
+    expect(hideCredentials(text)).toBe(shown);
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { parseCurator, parseDubbo } from '../../../../src/sources/zookeeper/normalize.js';
-import { parseZooKeeperUri } from '../../../../src/sources/zookeeper/settings.js';
 
 const curator = (value: unknown) => parseCurator('web', 'node-id', Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)), 'zk');
 
@@ -48,17 +47,5 @@ describe('Dubbo providers', () => {
 
   it.each([['%E0%A4%A'], [node('not a url')], [node('dubbo://10.0.0.1/x')], [node('dubbo://10.0.0.1:0/x')]])('skips %s', (child) => {
     expect(parseDubbo('g', child, 'zk').ok).toBe(false);
-  });
-});
-
-describe('ZooKeeper source URI', () => {
-  it('takes servers, a root path and timeouts', () => {
-    expect(parseZooKeeperUri('//h1:2181,h2/services/?session_timeout=5s&connect_timeout=2s', '--source')).toEqual({
-      hosts: ['h1:2181', 'h2:2181'], root: '/services', sessionTimeoutMs: 5000, connectTimeoutMs: 2000,
-    });
-  });
-
-  it.each([['//h:2181', /no registry root/], ['///dubbo', /no ZooKeeper server/], ['//u@h:2181/x', /no user/], ['//h:2181/x?foo=1', /unknown option/]])('refuses %s', (rest, message) => {
-    expect(() => parseZooKeeperUri(rest, '--source')).toThrow(message);
   });
 });

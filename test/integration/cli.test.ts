@@ -134,7 +134,7 @@ describe('bad input exits 2 with a message on stderr naming the problem', () => 
   test('a template file that does not exist', async () => {
     const dir = await tempDir();
     const run = await runCtmpl(['--source', `file:${EXAMPLE_CATALOG}`, '-t', 'missing.hbs:out.conf', '--once'], { cwd: dir });
-    expectInputError(run, new RegExp(`${escapeRegExp(join(dir, 'missing.hbs'))}: cannot read template \\(ENOENT\\)`));
+    expectInputError(run, new RegExp(`--template "missing\\.hbs:out\\.conf": the template ${escapeRegExp(join(dir, 'missing.hbs'))} does not exist`));
     expect(await readdir(dir)).toEqual([]);
   });
 
@@ -201,7 +201,7 @@ describe('bad input exits 2 with a message on stderr naming the problem', () => 
   test('a catalog file that does not exist', async () => {
     const dir = await tempDir();
     const run = await runCtmpl(['--source', 'file:nowhere.yaml', '-t', `${NGINX_TEMPLATE}:out.conf`, '--once'], { cwd: dir });
-    expectInputError(run, new RegExp(`${escapeRegExp(join(dir, 'nowhere.yaml'))}: cannot read catalog file \\(ENOENT\\)`));
+    expectInputError(run, new RegExp(`--source "file:nowhere\\.yaml": the catalog file ${escapeRegExp(join(dir, 'nowhere.yaml'))} does not exist`));
     expect(await readdir(dir)).toEqual([]);
   });
 });

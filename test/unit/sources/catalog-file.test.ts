@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { MAX_CATALOG_BYTES, parseCatalog } from '../../../src/sources/catalog-file.js';
+import { inputErrorOf } from '../../support/input-error.js';
 
-function errorOf(text: string): InputError {
-  try {
-    parseCatalog('catalog.yaml', text, 'file');
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error('expected an InputError');
-}
+const errorOf = (text: string): InputError => inputErrorOf(() => parseCatalog('catalog.yaml', text, 'file'));
 
 describe('parseCatalog', () => {
   it('fills defaults: status passing, id address:port, node the address, datacenter dc1', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { compileTemplate } from '../../../src/template/engine.js';
 import { inputs, render, renderFromCatalog } from './fixtures.js';
+import { inputErrorOf } from '../../support/input-error.js';
 
 const CATALOG = `
 services:
@@ -18,15 +19,7 @@ kv:
   other: x
 `;
 
-function compileError(text: string): InputError {
-  try {
-    compileTemplate('t.hbs', text);
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error('expected an InputError');
-}
+const compileError = (text: string): InputError => inputErrorOf(() => compileTemplate('t.hbs', text));
 
 describe('template engine', () => {
   it('renders numbers as strings, so {{Port}}{{Port}} is 80808080 and not a sum', () => {

@@ -3,21 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSourceSpec } from '../../../../src/config/load.js';
-import { InputError } from '../../../../src/errors.js';
 import { describeZooKeeper, parseZooKeeperUri, readZooKeeperAuth } from '../../../../src/sources/zookeeper/settings.js';
+import { inputErrorOf } from '../../../support/input-error.js';
 
 const parse = (rest: string) => parseZooKeeperUri(rest, '/etc/ctmpl', '--source');
-
-/** The InputError `fn` throws (fails the test when it throws nothing or something else). */
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('ZooKeeper source URI', () => {
   it('takes servers, a root path and timeouts', () => {
@@ -39,14 +28,14 @@ describe('ZooKeeper source URI', () => {
   });
 
   it('refuses a user without password_file, saying what to add (exit code 2)', () => {
-    const err = inputError(() => parse('//ctmpl@zk1:2181/dubbo'));
+    const err = inputErrorOf(() => parse('//ctmpl@zk1:2181/dubbo'));
     expect(err.exitCode).toBe(2);
     expect(err.message).toMatch(/user "ctmpl" has no password/);
     expect(err.hint).toMatch(/add password_file=PATH/);
   });
 
   it('refuses password_file without a user', () => {
-    const err = inputError(() => parse('//zk1:2181/dubbo?password_file=zk.pw'));
+    const err = inputErrorOf(() => parse('//zk1:2181/dubbo?password_file=zk.pw'));
     expect(err.message).toMatch(/password_file is given but no user/);
     expect(err.hint).toMatch(/zk:\/\/ctmpl@/);
   });
@@ -61,13 +50,13 @@ describe('ZooKeeper source URI', () => {
     ['//ctmpl:123/r3t@zk1:2181/dubbo'],
     ['//ctmpl:123?r3t@zk1:2181/dubbo'],
   ])('refuses a password in the URI (%s) without repeating it', (rest) => {
-    const err = inputError(() => parse(rest));
+    const err = inputErrorOf(() => parse(rest));
     expect(err.exitCode).toBe(2);
     expect(err.describe()).not.toMatch(/s3c|r3t|123/);
   });
 
   it('says where the password goes when it is written in the URI', () => {
-    expect(inputError(() => parse('//ctmpl:s3cr3t@zk1:2181/dubbo')).describe()).toMatch(/never a password[\s\S]*password_file=PATH/);
+    expect(inputErrorOf(() => parse('//ctmpl:s3cr3t@zk1:2181/dubbo')).describe()).toMatch(/never a password[\s\S]*password_file=PATH/);
   });
 
   it('is described with its user, never its password', () => {
@@ -100,13 +89,13 @@ describe('ZooKeeper password file', () => {
   });
 
   it('that cannot be read is an InputError naming the file', () => {
-    const err = inputError(() => readZooKeeperAuth(settings('missing.pw')));
+    const err = inputErrorOf(() => readZooKeeperAuth(settings('missing.pw')));
     expect(err.where).toBe(join(dir, 'missing.pw'));
     expect(err.message).toMatch(/cannot read the ZooKeeper password file \(ENOENT\)/);
   });
 
   it('that is empty is refused without showing anything of it', () => {
     writeFileSync(join(dir, 'empty.pw'), '\n');
-    expect(inputError(() => readZooKeeperAuth(settings('empty.pw'))).message).toMatch(/password file is empty/);
+    expect(inputErrorOf(() => readZooKeeperAuth(settings('empty.pw'))).message).toMatch(/password file is empty/);
   });
 });

@@ -6,7 +6,7 @@ import { parseDnsUri } from '../sources/dns/settings.js';
 import { parseEtcdUri, readEtcdPassword } from '../sources/etcd/settings.js';
 import { parseZooKeeperUri, readZooKeeperAuth } from '../sources/zookeeper/settings.js';
 import { readDataFile, validateDataFile, type DataFile } from './data-file.js';
-import { placeAtFlag, SettingOrigins, type KeyPath } from './origins.js';
+import { SettingOrigins, type KeyPath, type Origin } from './origins.js';
 import { requireDirectory, requireFile } from './paths.js';
 import { parseDuration, parseWait } from './duration.js';
 import { constants as osConstants } from 'node:os';
@@ -287,29 +287,32 @@ type PathCheck = () => Promise<void>;
 function consulSettingsFrom(flags: ConsulFlagValues, file: NonNullable<ConfigFile['consul']>, fileDir: string, cwd: string, at: SettingOrigins, checks: PathCheck[] | undefined): ConsulOverrides {
   const duration = (flagValue: string | undefined, flag: string, fileValue: string | undefined, key: string): number | undefined =>
     at.pick(flagValue, flag, fileValue, ['consul', key], parseDuration);
-  /** A path from a flag (against the working directory) or the file (against its directory), checked when Consul is in use. */
-  const path = (flagValue: string | undefined, flag: string, fileValue: string | undefined, key: KeyPath, kind: 'file' | 'directory', describe: string): string | undefined => {
-    const full = flagValue !== undefined ? resolve(cwd, flagValue) : fileValue !== undefined ? resolve(fileDir, fileValue) : undefined;
-    if (full === undefined || checks === undefined) return full;
-    const require = kind === 'file' ? requireFile : requireDirectory;
-    checks.push(flagValue !== undefined ? () => require(full, flag, describe) : () => at.keyAsync(['consul', ...key], (name) => require(full, name, describe)));
+  /** A path from a flag (against the working directory) or the file (against its directory). */
+  const path = (flagValue: string | undefined, fileValue: string | undefined): string | undefined =>
+    flagValue !== undefined ? resolve(cwd, flagValue) : fileValue !== undefined ? resolve(fileDir, fileValue) : undefined;
+  /** Such a path, checked (when Consul is in use) against the flag or key that gave it. */
+  const checked = (flagValue: string | undefined, flag: string, fileValue: string | undefined, key: KeyPath, check: (full: string, name: string) => Promise<void>): string | undefined => {
+    const full = path(flagValue, fileValue);
+    if (full !== undefined && checks !== undefined) checks.push(at.later(flagValue !== undefined ? flag : ['consul', ...key], (name) => check(full, name)));
     return full;
   };
-  const tokenFile = path(flags.tokenFile, '--consul-token-file', file.token_file, ['token_file'], 'file', 'the Consul token file');
-  if (tokenFile !== undefined && checks !== undefined) {
-    // Read once now, so an empty file is reported against its setting; sources re-read it on start and SIGHUP.
-    checks.push(async () => void at.pick(flags.tokenFile, '--consul-token-file', file.token_file, ['consul', 'token_file'], () => readTokenFile(tokenFile)));
-  }
+  const existingFile = (describe: string) => (full: string, name: string): Promise<void> => requireFile(full, name, describe);
+  // The token file is read as well: an empty one is reported against its setting too. Sources
+  // read it again on start and SIGHUP.
+  const tokenFile = checked(flags.tokenFile, '--consul-token-file', file.token_file, ['token_file'], async (full, name) => {
+    await requireFile(full, name, 'the Consul token file');
+    readTokenFile(full);
+  });
   const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
   return defined({
     address: at.pick(flags.addr, '--consul-addr', file.address, ['consul', 'address'], (v, name) => (parseAddress(v, false, name), v)),
     token: flags.token ?? file.token,
     tokenFile,
     ssl: flags.ssl ?? file.ssl?.enabled,
-    caCert: path(flags.caCert, '--consul-ca-cert', file.ssl?.ca_cert, ['ssl', 'ca_cert'], 'file', 'the Consul CA certificate'),
-    caPath: path(flags.caPath, '--consul-ca-path', file.ssl?.ca_path, ['ssl', 'ca_path'], 'directory', 'the Consul CA directory'),
-    clientCert: path(flags.clientCert, '--consul-client-cert', file.ssl?.cert, ['ssl', 'cert'], 'file', 'the Consul client certificate'),
-    clientKey: path(flags.clientKey, '--consul-client-key', file.ssl?.key, ['ssl', 'key'], 'file', 'the Consul client key'),
+    caCert: checked(flags.caCert, '--consul-ca-cert', file.ssl?.ca_cert, ['ssl', 'ca_cert'], existingFile('the Consul CA certificate')),
+    caPath: checked(flags.caPath, '--consul-ca-path', file.ssl?.ca_path, ['ssl', 'ca_path'], (full, name) => requireDirectory(full, name, 'the Consul CA directory')),
+    clientCert: checked(flags.clientCert, '--consul-client-cert', file.ssl?.cert, ['ssl', 'cert'], existingFile('the Consul client certificate')),
+    clientKey: checked(flags.clientKey, '--consul-client-key', file.ssl?.key, ['ssl', 'key'], existingFile('the Consul client key')),
     serverName: flags.tlsServerName ?? file.ssl?.server_name,
     sslVerify: flags.sslVerify ?? file.ssl?.verify,
     maxStaleMs: duration(flags.maxStale, '--max-stale', file.max_stale, 'max_stale'),
@@ -321,7 +324,7 @@ function consulSettingsFrom(flags: ConsulFlagValues, file: NonNullable<ConfigFil
 }
 
 /** Sources from the config file (paths against its directory) and from flags, named and checked. */
-function sourcesFrom(flags: FlagValues, file: ConfigFile, fileDir: string, cwd: string, at: SettingOrigins): { parsed: ParsedSource; origin: string | KeyPath }[] {
+function sourcesFrom(flags: FlagValues, file: ConfigFile, fileDir: string, cwd: string, at: SettingOrigins): { parsed: ParsedSource; origin: Origin }[] {
   const fromFile = Array.isArray(file.sources)
     ? file.sources.map((spec, i) => ({ parsed: at.key(['sources', i], (what) => parseSourceSpec(spec, fileDir, what)), origin: ['sources', i] as KeyPath }))
     : Object.entries(file.sources ?? {}).map(([name, uri]) => ({
@@ -334,28 +337,25 @@ function sourcesFrom(flags: FlagValues, file: ConfigFile, fileDir: string, cwd: 
   });
   // No source given: Consul, as consul-template (CONSUL_HTTP_ADDR or 127.0.0.1:8500).
   const all = fromFile.length + fromFlags.length > 0 ? [...fromFile, ...fromFlags] : [{ parsed: parseSourceSpec('consul:', cwd, 'default source'), origin: 'default source' }];
-  const placed = (origin: string | KeyPath) => (err: InputError): unknown => (typeof origin === 'string' ? err : at.placeAtKey(err, origin));
+  const placed = (origin: Origin) => (err: InputError): unknown => (typeof origin === 'string' ? err : at.placeAtKey(err, origin));
   nameSources(all.map(({ parsed, origin }) => ({ source: parsed, fail: placed(origin) })));
   return all;
 }
 
-/** Where a template came from, for errors about it: its flag, or its index in the config file. */
-type TemplateOrigin = { flag: string } | { index: number };
-
 /** Templates from the config file, then from flags; their paths are queued for checking. */
-function templatesFrom(flags: FlagValues, file: ConfigFile, fileDir: string, cwd: string, at: SettingOrigins, checks: PathCheck[]): { config: TemplateConfig; origin: TemplateOrigin }[] {
+function templatesFrom(flags: FlagValues, file: ConfigFile, fileDir: string, cwd: string, at: SettingOrigins, checks: PathCheck[]): { config: TemplateConfig; origin: Origin }[] {
   const globalCheck = flags.check ?? file.check;
   const globalWriteMode = flags.writeMode ?? file.write_mode;
   const globalSandbox = flags.sandboxPath !== undefined ? resolve(cwd, flags.sandboxPath) : file.sandbox_path !== undefined ? resolve(fileDir, file.sandbox_path) : undefined;
   if (globalSandbox !== undefined) {
-    checks.push(flags.sandboxPath !== undefined ? () => requireDirectory(globalSandbox, '--sandbox-path', 'the sandbox directory') : () => at.keyAsync(['sandbox_path'], (name) => requireDirectory(globalSandbox, name, 'the sandbox directory')));
+    checks.push(at.later(flags.sandboxPath !== undefined ? '--sandbox-path' : ['sandbox_path'], (name) => requireDirectory(globalSandbox, name, 'the sandbox directory')));
   }
-  const fromFile = (file.templates ?? []).map((t, index): { config: TemplateConfig; origin: TemplateOrigin } => {
+  const fromFile = (file.templates ?? []).map((t, index): { config: TemplateConfig; origin: Origin } => {
     const key = (name: string): KeyPath => ['templates', index, name];
     const source = resolve(fileDir, t.source);
-    checks.push(() => at.keyAsync(key('source'), (name) => requireFile(source, name, 'the template')));
+    checks.push(at.later(key('source'), (name) => requireFile(source, name, 'the template')));
     const ownSandbox = t.sandbox_path === undefined ? undefined : resolve(fileDir, t.sandbox_path);
-    if (ownSandbox !== undefined) checks.push(() => at.keyAsync(key('sandbox_path'), (name) => requireDirectory(ownSandbox, name, 'the sandbox directory')));
+    if (ownSandbox !== undefined) checks.push(at.later(key('sandbox_path'), (name) => requireDirectory(ownSandbox, name, 'the sandbox directory')));
     const config: TemplateConfig = {
       source,
       destination: resolve(fileDir, t.destination),
@@ -369,13 +369,13 @@ function templatesFrom(flags: FlagValues, file: ConfigFile, fileDir: string, cwd
       uid: t.user === undefined ? undefined : at.key(key('user'), () => resolveUser(String(t.user))),
       gid: t.group === undefined ? undefined : at.key(key('group'), () => resolveGroup(String(t.group))),
     };
-    return { config, origin: { index } };
+    return { config, origin: key('destination') };
   });
-  const fromFlags = flags.template.map((spec): { config: TemplateConfig; origin: TemplateOrigin } => {
+  const fromFlags = flags.template.map((spec): { config: TemplateConfig; origin: Origin } => {
     const flag = `--template "${spec}"`;
     const parsed = parseTemplateSpec(spec, cwd);
-    checks.push(() => requireFile(parsed.source, flag, 'the template'));
-    return { config: { ...parsed, wait: undefined, perms: undefined, backup: false, sandbox: globalSandbox ?? dirname(parsed.source), check: globalCheck, writeMode: globalWriteMode }, origin: { flag } };
+    checks.push(at.later(flag, (name) => requireFile(parsed.source, name, 'the template')));
+    return { config: { ...parsed, wait: undefined, perms: undefined, backup: false, sandbox: globalSandbox ?? dirname(parsed.source), check: globalCheck, writeMode: globalWriteMode }, origin: flag };
   });
   return [...fromFile, ...fromFlags];
 }
@@ -411,9 +411,7 @@ export async function loadConfig(flags: FlagValues, cwd: string = process.cwd(),
   const usesConsul = parsedSources.some(({ parsed }) => parsed.scheme === 'consul');
   const consulOverrides = consulSettingsFrom(flags.consul ?? {}, file.consul ?? {}, fileDir, cwd, at, usesConsul ? checks : undefined);
   const sources: SourceConfig[] = parsedSources.map(({ parsed: { explicitName: _explicit, ...source }, origin }) => {
-    const check = (run: (name: string) => Promise<void>): void => {
-      checks.push(typeof origin === 'string' ? () => run(origin).catch((err: unknown) => Promise.reject(placeAtFlag(err, origin))) : () => at.keyAsync(origin, run));
-    };
+    const check = (run: (name: string) => Promise<void>): void => void checks.push(at.later(origin, run));
     if (source.scheme === 'file') check((name) => requireFile(source.target, name, 'the catalog file'));
     // Credentials files are read now as well: a SIGHUP with an unreadable one is then refused
     // while the running sources stay connected, instead of stopping them and failing to restart.
@@ -433,8 +431,7 @@ export async function loadConfig(flags: FlagValues, cwd: string = process.cwd(),
   const destinations = new Set<string>();
   for (const { config, origin } of templates) {
     if (destinations.has(config.destination)) {
-      const err = new InputError(`two templates write ${config.destination}`, undefined, 'give each template its own destination');
-      throw 'flag' in origin ? new InputError(`${origin.flag}: ${err.message}`, undefined, err.hint) : at.placeAtKey(err, ['templates', origin.index, 'destination']);
+      throw at.place(new InputError(`two templates write ${config.destination}`, undefined, 'give each template its own destination'), origin);
     }
     destinations.add(config.destination);
   }

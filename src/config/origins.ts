@@ -4,6 +4,9 @@ import type { DataFile } from './data-file.js';
 /** A config-file key: `['templates', 0, 'wait']`. */
 export type KeyPath = readonly (string | number)[];
 
+/** Where a value came from: a flag as typed (`--source "file:x"`), or a config key. */
+export type Origin = string | KeyPath;
+
 /** `templates[0].wait`, as operators read it. */
 export function keyName(path: KeyPath): string {
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
@@ -26,11 +29,13 @@ export class SettingOrigins {
     }
   }
 
-  /** As `key`, for checks that wait (files on disk). */
-  async keyAsync(path: KeyPath, check: (name: string) => Promise<void>): Promise<void> {
-    await check(keyName(path)).catch((err: unknown) => {
-      throw this.placeAtKey(err, path);
-    });
+  /**
+   * A check that waits (a file on disk) for a value given by a flag or at a config key, to run
+   * later; an InputError it raises names that origin.
+   */
+  later(origin: Origin, check: (name: string) => Promise<void>): () => Promise<void> {
+    const name = typeof origin === 'string' ? origin : keyName(origin);
+    return () => check(name).catch((err: unknown) => Promise.reject(this.place(err, origin)));
   }
 
   /**
@@ -40,6 +45,11 @@ export class SettingOrigins {
   pick<V, T>(flagValue: V | undefined, flag: string, fileValue: V | undefined, path: KeyPath, parse: (value: V, name: string) => T): T | undefined {
     if (flagValue !== undefined) return named(flag, () => parse(flagValue, flag));
     return fileValue === undefined ? undefined : this.key(path, (name) => parse(fileValue, name));
+  }
+
+  /** An InputError re-issued naming its origin (and, for a key, at the key's position). */
+  place(err: unknown, origin: Origin): unknown {
+    return typeof origin === 'string' ? placeAtFlag(err, origin) : this.placeAtKey(err, origin);
   }
 
   /** An InputError re-issued at the key's position, its message led by the key's name. */
@@ -59,7 +69,7 @@ export function named<T>(flag: string, check: () => T): T {
 }
 
 /** An InputError re-issued with the flag leading its message (unless it already does). */
-export function placeAtFlag(err: unknown, flag: string): unknown {
+function placeAtFlag(err: unknown, flag: string): unknown {
   if (!(err instanceof InputError) || err.message.startsWith(flag)) return err;
   return new InputError(lead(flag, err), undefined, err.hint);
 }

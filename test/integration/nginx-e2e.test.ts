@@ -74,9 +74,13 @@ function describeFailures(failures: readonly LoadRecord[]): string {
 }
 
 /** No request failed so far; the message lists the first failures. */
-function expectNoFailedRequest(load: Load): void {
+/** Stops the load: it must have run to the end with no failed request; returns how many were sent. */
+async function stopLoadServedAll(load: Load): Promise<number> {
+  const { records, completed } = await load.stop();
+  expect(completed).toBe(true);
   const failures = load.failures();
   expect(failures.length, `failed requests through nginx:\n${describeFailures(failures)}`).toBe(0);
+  return records.length;
 }
 
 interface Job {
@@ -203,15 +207,13 @@ describe('nginx end to end: a static catalog', () => {
     const stopped = performance.now();
     await allServe(load, [b1, b2, b4], stopped, 'after b3 stopped');
 
-    const { records, completed } = await load.stop();
-    expect(completed).toBe(true);
-    expectNoFailedRequest(load);
+    const sent = await stopLoadServedAll(load);
     expect(await stagedLeftovers(job)).toEqual([]);
     const nginxReloads = await job.nginx.reloads();
     // One reload per catalog change, and nginx performed each one.
     expect(reloadsRun(daemon, reload)).toBe(2);
     expect(nginxReloads).toBe(2);
-    recordFigures('static add/remove', load, records.length, daemon, reload, nginxReloads, 2, { addLatencyMs: latency });
+    recordFigures('static add/remove', load, sent, daemon, reload, nginxReloads, 2, { addLatencyMs: latency });
   }, 60_000);
 
   test('a backend flapping in the catalog (server up all along) costs no request and fewer reloads than catalog changes', async () => {
@@ -240,9 +242,7 @@ describe('nginx end to end: a static catalog', () => {
     await daemon.waitFor(async () => (await job.nginx.reloads()) === reloadsRun(daemon, reload), { timeoutMs: 5000, what: 'nginx to have performed every reload' });
     await allServe(load, backends, performance.now(), 'after the flapping');
 
-    const { records, completed } = await load.stop();
-    expect(completed).toBe(true);
-    expectNoFailedRequest(load);
+    const sent = await stopLoadServedAll(load);
     const reloads = reloadsRun(daemon, reload);
     const nginxReloads = await job.nginx.reloads();
     expect(changes).toBeGreaterThanOrEqual(15);
@@ -254,7 +254,7 @@ describe('nginx end to end: a static catalog', () => {
     expect(reloads).toBeLessThanOrEqual(renders);
     expect(reloads).toBeLessThan(changes);
     expect(nginxReloads).toBe(reloads);
-    recordFigures('static flap', load, records.length, daemon, reload, nginxReloads, changes, { renders });
+    recordFigures('static flap', load, sent, daemon, reload, nginxReloads, changes, { renders });
   }, 60_000);
 
   test('a broken template edit never reaches nginx: the include stays, nginx is not reloaded and keeps serving; the fix goes through', async () => {
@@ -302,14 +302,12 @@ describe('nginx end to end: a static catalog', () => {
     expect(await webServers(job.include)).toEqual(hostPorts(backends));
     await allServe(load, backends, fixedAt, 'after the fix');
 
-    const { records, completed } = await load.stop();
-    expect(completed).toBe(true);
-    expectNoFailedRequest(load);
+    const sent = await stopLoadServedAll(load);
     expect(checksFailed()).toBe(checkFailures);
     const nginxReloads = await job.nginx.reloads();
     expect(reloadsRun(daemon, reload)).toBe(1);
     expect(nginxReloads).toBe(1);
-    recordFigures('broken template edit', load, records.length, daemon, reload, nginxReloads, 1, { checksRefused: checkFailures });
+    recordFigures('broken template edit', load, sent, daemon, reload, nginxReloads, 1, { checksRefused: checkFailures });
   }, 60_000);
 
   test('a failing reload rolls the include back, re-runs the reload on the last good file, and nginx serves throughout', async () => {
@@ -349,15 +347,13 @@ describe('nginx end to end: a static catalog', () => {
     const latency = await servesWithinBound(load, b5, added);
     await allServe(load, backends, added, 'after the next change');
 
-    const { records, completed } = await load.stop();
-    expect(completed).toBe(true);
-    expectNoFailedRequest(load);
+    const sent = await stopLoadServedAll(load);
     expect(await stagedLeftovers(job)).toEqual([]);
     const nginxReloads = await job.nginx.reloads();
     // Runs that succeeded: the one after the rollback and the next change's.
     expect(reloadsRun(daemon, reload)).toBe(2);
     expect(nginxReloads).toBe(2);
-    recordFigures('failing reload', load, records.length, daemon, reload, nginxReloads, 2, { reloadFailures: 1, rollbacks: 1, addLatencyMs: latency });
+    recordFigures('failing reload', load, sent, daemon, reload, nginxReloads, 2, { reloadFailures: 1, rollbacks: 1, addLatencyMs: latency });
   }, 60_000);
 });
 
@@ -395,13 +391,11 @@ describe('nginx end to end: a real Consul', () => {
     const secondLatency = await servesWithinBound(load, b3, back);
     await allServe(load, backends, back, 'after b3 came back');
 
-    const { records, completed } = await load.stop();
-    expect(completed).toBe(true);
-    expectNoFailedRequest(load);
+    const sent = await stopLoadServedAll(load);
     const nginxReloads = await job.nginx.reloads();
     expect(reloadsRun(daemon, reload)).toBe(3);
     expect(nginxReloads).toBe(3);
-    recordFigures('consul pass/fail/pass', load, records.length, daemon, reload, nginxReloads, 3, { addLatenciesMs: [firstLatency, secondLatency] });
+    recordFigures('consul pass/fail/pass', load, sent, daemon, reload, nginxReloads, 3, { addLatenciesMs: [firstLatency, secondLatency] });
     await agent.stop();
   }, 90_000);
 });

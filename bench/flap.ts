@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { Config } from '../src/config/schema.js';
-import type { FlapSpec } from '../src/guards/flap.js';
+import type { FlapSpec } from '../src/feed/guards/flap.js';
 import { Runner } from '../src/runner.js';
 import { markdownTable } from './common.js';
 

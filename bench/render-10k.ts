@@ -13,9 +13,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Store } from '../src/catalog/store.js';
+import { Store } from '../src/feed/store.js';
 import type { Dependency, DependencyValue } from '../src/catalog/types.js';
-import { instancesFromHealth } from '../src/sources/consul/normalize.js';
+import { instancesFromHealth } from '../src/registries/consul/normalize.js';
 import { compileTemplate } from '../src/template/engine.js';
 import type { RenderInputs } from '../src/template/render-context.js';
 import { isMain, markdownTable, median, middle, progress, quantile, ratio, round } from './common.js';

@@ -10,10 +10,10 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Store } from '../src/catalog/store.js';
+import { Store } from '../src/feed/store.js';
 import type { DependencyValue } from '../src/catalog/types.js';
-import { parseCatalog, type Catalog } from '../src/sources/catalog-file.js';
-import { answer } from '../src/sources/file.js';
+import { parseCatalog, type Catalog } from '../src/registries/file/catalog.js';
+import { answer } from '../src/registries/file/source.js';
 import { compileTemplate, type CompiledTemplate, type RenderResult } from '../src/template/engine.js';
 import type { RenderInputs } from '../src/template/render-context.js';
 import { catalogYaml, markdownTable, median, mib, quantile, ROOT, round, shapeLabel, type CatalogShape } from './common.js';

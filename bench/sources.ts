@@ -20,7 +20,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Etcd3 } from 'etcd3';
-import { ZkSession } from '../src/sources/zookeeper/client.js';
+import { ZkSession } from '../src/registries/zookeeper/client.js';
 import { markdownTable, median, quantile, ROOT, round } from './common.js';
 import { benchDir, freePort, sleep, stopChild, track } from './consul-agent.js';
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { parseArgs } from './cli.js';
+import { parseArgs } from './cli/program.js';
 import { loadConfig, type FlagValues } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { errorMessage, InputError } from './errors.js';
@@ -10,7 +10,7 @@ import type { Metrics } from './observe/metrics.js';
 import { SystemdNotifier } from './observe/systemd.js';
 import { Runner } from './runner.js';
 import { TemplateUnit } from './template/unit.js';
-import { validate } from './validate.js';
+import { validate } from './cli/validate.js';
 
 function printInputError(err: InputError): void {
   process.stderr.write(`ctmpl: error: ${err.describe()}\n`);

@@ -1,24 +1,24 @@
 import { CommandRunner } from './actions/command.js';
-import { CatalogScreen } from './catalog/screen.js';
-import { DedupHub } from './dedup/hub.js';
-import { dedupIdentity } from './dedup/snapshot.js';
-import { ConsulClient } from './sources/consul/client.js';
-import { readToken } from './sources/consul/settings.js';
-import { Store } from './catalog/store.js';
+import { CatalogScreen } from './feed/screen.js';
+import { DedupHub } from './registries/consul/dedup/hub.js';
+import { dedupIdentity } from './registries/consul/dedup/snapshot.js';
+import { ConsulClient } from './registries/consul/client.js';
+import { readToken } from './registries/consul/settings.js';
+import { Store } from './feed/store.js';
 import { dependencyId, describeDependency, type Dependency, type DependencyValue, type Instance } from './catalog/types.js';
 import type { Config } from './config/schema.js';
 import { errorMessage } from './errors.js';
-import { Guards } from './guards/guards.js';
-import { Quiescence } from './guards/quiescence.js';
+import { Guards } from './feed/guards/guards.js';
+import { Quiescence } from './schedule/quiescence.js';
 import type { Logger } from './observe/log.js';
 import type { Metrics, SourceStatsView } from './observe/metrics.js';
 import type { ExecSupervisor } from './actions/exec.js';
 import { Reloader, type ChangedFile } from './actions/reload.js';
 import { withStagedPath } from './actions/shell.js';
 import { stageDestination } from './output/write.js';
-import { createSource } from './sources/create.js';
-import type { Source } from './sources/source.js';
-import { ContentWatcher } from './sources/watch-files.js';
+import { createSource } from './registries/list.js';
+import type { Source } from './registries/old-source.js';
+import { ContentWatcher } from './util/content-watcher.js';
 import { compileTemplateText, TemplateUnit } from './template/unit.js';
 
 export interface RunnerOptions {

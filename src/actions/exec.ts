@@ -1,7 +1,7 @@
 import { execa, type ResultPromise } from 'execa';
 import type { ExecSettings } from '../config/schema.js';
 import type { Logger } from '../observe/log.js';
-import { sleep } from '../time.js';
+import { sleep } from '../util/sleep.js';
 
 /** A child that ran this long before dying counts as having started fine: backoff starts over. */
 const STABLE_RUN_MS = 60_000;

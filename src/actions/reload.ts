@@ -1,7 +1,7 @@
 import type { Logger } from '../observe/log.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { StagedFile } from '../output/write.js';
-import { sleep } from '../time.js';
+import { sleep } from '../util/sleep.js';
 import type { CommandRunner } from './command.js';
 
 /** A destination written in this batch, with the command (if any) of its template. */

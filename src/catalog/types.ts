@@ -6,14 +6,49 @@
 export const HEALTH_STATUSES = ['passing', 'warning', 'critical', 'maintenance'] as const;
 export type HealthStatus = (typeof HEALTH_STATUSES)[number];
 
+/** One health check of an instance, with Consul's field names. */
+export interface Check {
+  readonly Node: string;
+  readonly CheckID: string;
+  readonly Name: string;
+  readonly Status: string;
+  readonly Notes: string;
+  readonly Output: string;
+  readonly ServiceID: string;
+  readonly ServiceName: string;
+  readonly ServiceTags: readonly string[];
+  readonly Type: string;
+}
+
+/** A tagged address of a service (`lan_ipv4`, `wan`…). */
+export interface TaggedAddress {
+  readonly Address: string;
+  readonly Port: string;
+}
+
+/**
+ * One instance of a service, with consul-template's field names (its `HealthService`) so templates
+ * move over unchanged. `Meta` is ctmpl's short name for `ServiceMeta` (the same object).
+ */
 export interface Instance {
   readonly ID: string;
   readonly Name: string;
   readonly Node: string;
+  readonly NodeID: string;
+  readonly NodeAddress: string;
+  readonly NodeDatacenter: string;
+  readonly NodeMeta: Readonly<Record<string, string>>;
+  readonly NodeTaggedAddresses: Readonly<Record<string, string>>;
   readonly Address: string;
+  /** "0" when the registry has no port for the instance (templates decide). */
   readonly Port: string;
   readonly Tags: readonly string[];
   readonly Meta: Readonly<Record<string, string>>;
+  readonly ServiceMeta: Readonly<Record<string, string>>;
+  readonly TaggedAddresses: Readonly<Record<string, TaggedAddress>>;
+  /** Load-balancing weights; Consul's defaults are Passing 1, Warning 1. */
+  readonly Weights: { readonly Passing: string; readonly Warning: string };
+  readonly Checks: readonly Check[];
   readonly Status: HealthStatus;
   readonly Datacenter: string;
   /** Name of the source (registry) the instance came from. */

@@ -1,20 +1,21 @@
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import type { LogLevel } from '../observe/log.js';
-import { hideCredentials, parseAddress, readTokenFile, resolveConsulSettings, type ConsulOverrides } from '../sources/consul/settings.js';
-import { parseDnsUri } from '../sources/dns/settings.js';
-import { parseEtcdUri, readEtcdPassword } from '../sources/etcd/settings.js';
-import { parseZooKeeperUri, readZooKeeperAuth } from '../sources/zookeeper/settings.js';
+import { parseAddress, readTokenFile, resolveConsulSettings, type ConsulOverrides } from '../registries/consul/settings.js';
+import { redactCredentials } from '../util/redact.js';
+import { parseDnsUri } from '../registries/dns/settings.js';
+import { parseEtcdUri, readEtcdPassword } from '../registries/etcd/settings.js';
+import { parseZooKeeperUri, readZooKeeperAuth } from '../registries/zookeeper/settings.js';
 import { readDataFile, validateDataFile, type DataFile } from './data-file.js';
 import { SettingOrigins, type KeyPath, type Origin } from './origins.js';
 import { requireDirectory, requireFile } from './paths.js';
 import { parseDuration, parseWait } from './duration.js';
 import { constants as osConstants } from 'node:os';
-import { parseCidr } from '../guards/allowlist.js';
+import { parseCidr } from '../feed/guards/allowlist.js';
 import { parseListen } from '../observe/http.js';
 import { resolveGroup, resolveUser } from '../output/owner.js';
 import type { WriteMode } from '../output/write.js';
-import type { GuardSettings, ServiceGuardSettings } from '../guards/guards.js';
+import type { GuardSettings, ServiceGuardSettings } from '../feed/guards/guards.js';
 import {
   configFileSchema,
   DEFAULT_COMMAND_TIMEOUT_MS,
@@ -122,10 +123,10 @@ export function parseSourceSpec(spec: string, baseDir: string, what: string): Pa
     if (PLANNED_SCHEMES.has(scheme)) {
       throw new InputError(`${what}: the ${scheme} source is not available in this version of ctmpl`, undefined, 'use a static catalog: --source file:PATH (see templates/examples/catalog.yaml)');
     }
-    throw new InputError(`${what}: "${hideCredentials(spec)}" is not a source URI`, undefined, 'write [name=]file:PATH, [name=]consul://HOST:PORT, etcd://HOST:PORT/PREFIX, zk://HOST:PORT/ROOT or dns://SERVER:PORT, e.g. --source file:templates/examples/catalog.yaml');
+    throw new InputError(`${what}: "${redactCredentials(spec)}" is not a source URI`, undefined, 'write [name=]file:PATH, [name=]consul://HOST:PORT, etcd://HOST:PORT/PREFIX, zk://HOST:PORT/ROOT or dns://SERVER:PORT, e.g. --source file:templates/examples/catalog.yaml');
   }
   const path = rest.replace(/^\/\/(?=\/)/, '');
-  if (path === '') throw new InputError(`${what}: "${hideCredentials(spec)}" names no file`, undefined, 'write file:PATH, e.g. file:catalog.yaml');
+  if (path === '') throw new InputError(`${what}: "${redactCredentials(spec)}" names no file`, undefined, 'write file:PATH, e.g. file:catalog.yaml');
   return { name: naming ? (naming[1] as string) : scheme, scheme, target: resolve(baseDir, path), explicitName: naming !== null };
 }
 
@@ -332,7 +333,7 @@ function sourcesFrom(flags: FlagValues, file: ConfigFile, fileDir: string, cwd: 
         origin: ['sources', name] as KeyPath,
       }));
   const fromFlags = flags.source.map((spec) => {
-    const flag = `--source "${hideCredentials(spec)}"`;
+    const flag = `--source "${redactCredentials(spec)}"`;
     return { parsed: parseSourceSpec(spec, cwd, flag), origin: flag };
   });
   // No source given: Consul, as consul-template (CONSUL_HTTP_ADDR or 127.0.0.1:8500).

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { WaitSpec } from './duration.js';
-import type { ConsulSettings } from '../sources/consul/settings.js';
-import type { EtcdSettings } from '../sources/etcd/settings.js';
-import type { ZooKeeperSettings } from '../sources/zookeeper/settings.js';
-import type { DnsSettings } from '../sources/dns/settings.js';
-import type { GuardSettings } from '../guards/guards.js';
+import type { ConsulSettings } from '../registries/consul/settings.js';
+import type { EtcdSettings } from '../registries/etcd/settings.js';
+import type { ZooKeeperSettings } from '../registries/zookeeper/settings.js';
+import type { DnsSettings } from '../registries/dns/settings.js';
+import type { GuardSettings } from '../feed/guards/guards.js';
 import type { WriteMode } from '../output/write.js';
 import { LOG_LEVELS, type LogLevel } from '../observe/log.js';
 

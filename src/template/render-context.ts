@@ -1,4 +1,4 @@
-import type { GuardStatus } from '../guards/guards.js';
+import type { GuardStatus } from '../feed/guards/guards.js';
 import { dependencyId, type Dependency, type DependencyValue, type DependencyValues } from '../catalog/types.js';
 
 /** What a render may read: the store's latest data, the configured sources, the sandbox. */

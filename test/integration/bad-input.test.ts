@@ -21,7 +21,7 @@ import { mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test, type ExpectStatic, type TestContext } from 'vitest';
-import { buildProgram } from '../../src/cli.js';
+import { buildProgram } from '../../src/cli/program.js';
 import { configFileSchema } from '../../src/config/schema.js';
 import { LEVEL, NO_CONSUL_ENV, runCtmpl, startCtmpl, type Daemon, type RunResult } from '../support/ctmpl.js';
 import { HEALTH, startFakeConsul, type FakeConsul } from '../support/fake-consul.js';

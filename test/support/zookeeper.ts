@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { ZkSession, type ZkDigestAuth } from '../../src/sources/zookeeper/client.js';
+import { ZkSession, type ZkDigestAuth } from '../../src/registries/zookeeper/client.js';
 import { waitFor } from './ctmpl.js';
 import { freePort } from './ports.js';
 import { registerCleanup, tempDir } from './tmp.js';

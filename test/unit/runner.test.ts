@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Config, TemplateConfig } from '../../src/config/schema.js';
 import { Runner } from '../../src/runner.js';
-import { ScriptedSource } from './scripted-source.js';
+import { ScriptedSource } from '../support/scripted-source.js';
 
 const silent = pino({ level: 'silent' });
 const runners: Runner[] = [];

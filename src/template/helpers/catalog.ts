@@ -1,7 +1,7 @@
 import { parseServiceQuery } from '../../catalog/query.js';
 import { compareInstances, compareStrings } from '../../catalog/select.js';
 import { dependencyId, deepFreeze, type Dependency, type Instance, type KeyPair, type ServiceSummary } from '../../catalog/types.js';
-import { DOTTED_NAME_SCHEMES, KV_SCHEMES, LIST_SCHEMES, SERVICE_SCHEMES } from '../../sources/capabilities.js';
+import { DOTTED_NAME_SCHEMES, KV_SCHEMES, LIST_SCHEMES, SERVICE_SCHEMES } from '../../registries/capabilities.js';
 import type { RenderContext } from '../render-context.js';
 import { optionalString, renderContextOf, splitArgs, stringArg, type Helper, type HelperOptions } from './args.js';
 

@@ -10,9 +10,10 @@ import { isIP } from 'node:net';
 import fc from 'fast-check';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { CatalogScreen } from '../../../src/catalog/screen.js';
+import { makeInstance } from '../../../src/catalog/instance.js';
+import { CatalogScreen } from '../../../src/feed/screen.js';
 import type { Dependency, Instance, ServiceSummary } from '../../../src/catalog/types.js';
-import { instanceProblem, keyPairProblem } from '../../../src/catalog/validate.js';
+import { instanceProblem, keyPairProblem } from '../../../src/feed/validate.js';
 import { addressArb, EDGE_RULES, hostileText, metaArb, metaValueOk, portArb, tagArb } from '../../support/hostile.js';
 
 /** Control characters: C0, DEL and C1 (U+0080–U+009F, where U+009B is an 8-bit CSI to a terminal). */
@@ -23,7 +24,8 @@ const identArb = fc.oneof({ weight: 4, arbitrary: fc.stringMatching(/^[a-z0-9][A
 const nameArb = fc.oneof({ weight: 4, arbitrary: fc.stringMatching(/^[a-z][a-z0-9._-]{0,12}$/) }, { weight: 2, arbitrary: hostileText });
 
 /** Instances with hostile values anywhere, as any source could deliver them. */
-const instanceArb: fc.Arbitrary<Instance> = fc.record({
+const instanceArb: fc.Arbitrary<Instance> = fc
+  .record({
   ID: identArb,
   Name: nameArb,
   Node: identArb,
@@ -34,7 +36,8 @@ const instanceArb: fc.Arbitrary<Instance> = fc.record({
   Status: fc.constant('passing' as const),
   Datacenter: fc.constant('dc1'),
   Source: fc.constant('consul'),
-});
+  })
+  .map(makeInstance);
 
 /** What the README allows, field by field (an address: an IP, or a name of host-name characters). */
 function readmeValid(i: Instance): boolean {
@@ -75,7 +78,7 @@ describe('instance validation against the README rules', () => {
       Status: fc.constant('passing' as const),
       Datacenter: fc.constant('dc1'),
       Source: fc.constant('consul'),
-    });
+    }).map(makeInstance);
     fc.assert(
       fc.property(valid, (instance) => {
         expect(instanceProblem(instance), JSON.stringify(instance)).toBeUndefined();

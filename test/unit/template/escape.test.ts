@@ -36,7 +36,7 @@ describe('escaping helpers', () => {
     expect(helper('json', 'a"b\n')).toBe('"a\\"b\\n"');
   });
 
-  it('shellQuote gives one word to /bin/sh, whatever the value', () => {
+  it('shellQuote gives one word to /bin/sh, whatever the value', { timeout: 60_000 }, () => {
     fc.assert(
       // eslint-disable-next-line no-control-regex -- matching control characters is the point
       fc.property(fc.string({ unit: 'binary', maxLength: 40 }).map((s) => s.replace(/\u0000/g, '')), (value) => {

@@ -1,5 +1,5 @@
-import { answer } from '../../../src/sources/file.js';
-import { parseCatalog } from '../../../src/sources/catalog-file.js';
+import { answer } from '../../../src/registries/file/source.js';
+import { parseCatalog } from '../../../src/registries/file/catalog.js';
 import { compileTemplate, type RenderResult } from '../../../src/template/engine.js';
 import type { RenderInputs } from '../../../src/template/render-context.js';
 

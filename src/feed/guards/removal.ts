@@ -1,0 +1,138 @@
+import { compareInstances } from '../../catalog/select.js';
+import { instanceKey } from '../../catalog/instance.js';
+import type { Instance } from '../../catalog/types.js';
+
+/** Removal guard settings for one service. */
+export interface RemovalSpec {
+  /** Largest share of the baseline that may go at once, in percent; undefined turns the guard off. */
+  readonly maxRemovalPct: number | undefined;
+  /** How long a removal is held before it is released step by step (also the baseline window). */
+  readonly holdMaxMs: number;
+  /** Whether the service may render with no instance at all. */
+  readonly allowEmpty: boolean;
+}
+
+export interface RemovalDecision {
+  /** What templates see: present instances plus held ones (marked `Held: "true"`). */
+  readonly output: readonly Instance[];
+  readonly held: number;
+  /** Instance keys held for the first time in this decision. */
+  readonly newlyHeld: readonly string[];
+  /** Instance keys let go in this decision (back again is not "released"). */
+  readonly released: readonly string[];
+  /** True when the service would have rendered empty and the empty guard kept it. */
+  readonly keptFromEmpty: boolean;
+  readonly baseline: number;
+}
+
+interface HeldInstance {
+  readonly instance: Instance;
+  readonly goneSince: number;
+}
+
+interface SizeSpan {
+  readonly size: number;
+  until: number | undefined;
+}
+
+
+/**
+ * The node-removal guard of one service (Envoy's panic threshold, applied to config files): the
+ * rendered set never shrinks below its baseline — the largest set rendered within the hold
+ * window — by more than max(1, X% of the baseline). A single removal always passes; a mass drop
+ * is held; a slow cascade cannot remove everything one step at a time, because the baseline
+ * remembers the larger set for the whole window. Held instances stay (marked) until they come
+ * back, until the window lets the baseline drop (then one budget's worth goes per window), or until
+ * an operator releases them. Additions always pass at once.
+ */
+export class RemovalGuard {
+  private output = new Map<string, Instance>();
+  private readonly held = new Map<string, HeldInstance>();
+  private spans: SizeSpan[] = [];
+  private present: readonly Instance[] = [];
+
+  constructor(private readonly spec: RemovalSpec) {}
+
+  /** Decides what templates see for a new answer from the registry. */
+  apply(present: readonly Instance[], now: number): RemovalDecision {
+    this.present = present;
+    return this.decide(now);
+  }
+
+  /** Re-decides with the last answer (the window moved). */
+  reevaluate(now: number): RemovalDecision {
+    return this.decide(now);
+  }
+
+  /** The operator's release: every held instance goes now and the baseline restarts from here. */
+  releaseAll(now: number): RemovalDecision {
+    const released = [...this.held.keys()];
+    this.held.clear();
+    this.spans = [];
+    const decision = this.decide(now, true);
+    return { ...decision, released };
+  }
+
+  /** When a held instance could next be released by the window moving on. */
+  nextDeadline(): number | undefined {
+    if (this.held.size === 0) return undefined;
+    const closed = this.spans.filter((s) => s.until !== undefined).map((s) => (s.until as number) + this.spec.holdMaxMs);
+    return closed.length > 0 ? Math.min(...closed) : undefined;
+  }
+
+  get heldCount(): number {
+    return this.held.size;
+  }
+
+  private baseline(now: number): number {
+    this.spans = this.spans.filter((s) => s.until === undefined || s.until > now - this.spec.holdMaxMs);
+    return Math.max(0, ...this.spans.map((s) => s.size));
+  }
+
+  private decide(now: number, afterRelease = false): RemovalDecision {
+    const present = new Map(this.present.map((i) => [instanceKey(i), i]));
+    for (const key of this.held.keys()) if (present.has(key)) this.held.delete(key);
+    const newlyHeld: string[] = [];
+    if (!afterRelease) {
+      for (const [key, instance] of this.output) {
+        if (present.has(key) || this.held.has(key)) continue;
+        this.held.set(key, { instance: { ...instance, Held: 'true' }, goneSince: now });
+        newlyHeld.push(key);
+      }
+    }
+
+    const baseline = this.baseline(now);
+    let minSize = 0;
+    let budget = Infinity;
+    if (this.spec.maxRemovalPct !== undefined) {
+      budget = Math.max(1, Math.floor((baseline * this.spec.maxRemovalPct) / 100));
+      minSize = Math.max(0, baseline - budget);
+    }
+    // The empty guard: a service that had instances never renders empty unless allowed to.
+    const wouldBeEmpty = present.size === 0 && this.held.size > 0;
+    const keptFromEmpty = wouldBeEmpty && !this.spec.allowEmpty;
+    const keep = keptFromEmpty ? Math.max(1, minSize - present.size, this.held.size) : Math.max(0, minSize - present.size);
+
+    const released: string[] = [];
+    // At most one budget's worth leaves per step, even when additions make up the count.
+    const releasable = Math.min(this.held.size - keep, budget);
+    if (releasable > 0) {
+      // The longest gone go first; newly gone ones are the last to be let go.
+      const order = [...this.held.entries()].sort((a, b) => a[1].goneSince - b[1].goneSince);
+      for (const [key] of order.slice(0, releasable)) {
+        this.held.delete(key);
+        released.push(key);
+      }
+    }
+    const newlyHeldStill = newlyHeld.filter((k) => this.held.has(k));
+
+    const output = [...present.values(), ...[...this.held.values()].map((h) => h.instance)].sort(compareInstances);
+    this.output = new Map(output.map((i) => [instanceKey(i), i]));
+    const current = this.spans[this.spans.length - 1];
+    if (current?.size !== output.length || current.until !== undefined) {
+      if (current && current.until === undefined) current.until = now;
+      this.spans.push({ size: output.length, until: undefined });
+    }
+    return { output, held: this.held.size, newlyHeld: newlyHeldStill, released: released.filter((k) => !newlyHeld.includes(k)), keptFromEmpty, baseline };
+  }
+}

@@ -1,0 +1,151 @@
+import { compareInstances, compareStrings, statusMatches } from '../../catalog/select.js';
+import { makeInstance } from '../../catalog/instance.js';
+import { deepFreeze, type Check, type HealthStatus, type Instance, type KeyPair, type ServiceSummary, type TaggedAddress } from '../../catalog/types.js';
+
+/** A reply Consul should never send; the watch reports it and keeps the last good data. */
+export class ConsulDataError extends Error {
+  override readonly name = 'ConsulDataError';
+}
+
+interface HealthCheck {
+  Status?: unknown;
+  CheckID?: unknown;
+  Node?: unknown;
+  Name?: unknown;
+  Notes?: unknown;
+  Output?: unknown;
+  ServiceID?: unknown;
+  ServiceName?: unknown;
+  ServiceTags?: unknown;
+  Type?: unknown;
+}
+interface HealthEntry {
+  Node?: { ID?: unknown; Node?: unknown; Address?: unknown; Datacenter?: unknown; TaggedAddresses?: unknown; Meta?: unknown };
+  Service?: { ID?: unknown; Service?: unknown; Address?: unknown; Port?: unknown; Tags?: unknown; Meta?: unknown; TaggedAddresses?: unknown; Weights?: unknown };
+  Checks?: unknown;
+}
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+const texts = (v: unknown): string[] => (Array.isArray(v) ? v.map(text) : []);
+
+/** A JSON object of scalars as `{ key: text }` (Consul's meta and tagged addresses). */
+function textMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value && typeof value === 'object' && !Array.isArray(value)) for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = text(v);
+  return out;
+}
+
+/** `Service.TaggedAddresses`: `{ lan_ipv4: { Address, Port } }`. */
+function taggedAddresses(value: unknown): Record<string, TaggedAddress> {
+  const out: Record<string, TaggedAddress> = {};
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return out;
+  for (const [k, v] of Object.entries(value as Record<string, { Address?: unknown; Port?: unknown } | undefined>)) out[k] = { Address: text(v?.Address), Port: text(v?.Port) };
+  return out;
+}
+
+function weights(value: unknown): Instance['Weights'] | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const w = value as { Passing?: unknown; Warning?: unknown };
+  return { Passing: text(w.Passing) || '1', Warning: text(w.Warning) || '1' };
+}
+
+function check(c: HealthCheck): Check {
+  return {
+    Node: text(c.Node),
+    CheckID: text(c.CheckID),
+    Name: text(c.Name),
+    Status: text(c.Status),
+    Notes: text(c.Notes),
+    Output: text(c.Output),
+    ServiceID: text(c.ServiceID),
+    ServiceName: text(c.ServiceName),
+    ServiceTags: texts(c.ServiceTags),
+    Type: text(c.Type),
+  };
+}
+
+/** Maintenance wins over critical over warning over passing, as Consul's own aggregation. */
+export function aggregateStatus(checks: readonly HealthCheck[]): HealthStatus {
+  let worst: HealthStatus = 'passing';
+  for (const check of checks) {
+    const id = text(check.CheckID);
+    if (id === '_node_maintenance' || id.startsWith('_service_maintenance:')) return 'maintenance';
+    const status = text(check.Status);
+    if (status === 'critical') worst = 'critical';
+    else if (status === 'warning' && worst === 'passing') worst = 'warning';
+    else if (status === 'maintenance') return 'maintenance';
+  }
+  return worst;
+}
+
+/** `/v1/health/service/:name` → instances, filtered by status, sorted by Node then ID. */
+export function instancesFromHealth(body: unknown, wanted: readonly HealthStatus[] | 'any', sourceName: string, fallbackDc: string): readonly Instance[] {
+  if (!Array.isArray(body)) throw new ConsulDataError('health reply is not a list');
+  const out: Instance[] = [];
+  for (const raw of body as HealthEntry[]) {
+    const service = raw.Service ?? {};
+    const node = raw.Node ?? {};
+    const checks = Array.isArray(raw.Checks) ? (raw.Checks as HealthCheck[]) : [];
+    const status = aggregateStatus(checks);
+    if (!statusMatches(status, wanted)) continue;
+    const datacenter = text(node.Datacenter) || fallbackDc;
+    const serviceWeights = weights(service.Weights);
+    out.push(
+      makeInstance({
+        ID: text(service.ID),
+        Name: text(service.Service),
+        Node: text(node.Node),
+        NodeID: text(node.ID),
+        NodeAddress: text(node.Address),
+        NodeDatacenter: datacenter,
+        NodeMeta: textMap(node.Meta),
+        NodeTaggedAddresses: textMap(node.TaggedAddresses),
+        // An empty service address means "the node's address", as Consul documents.
+        Address: text(service.Address) || text(node.Address),
+        Port: text(service.Port),
+        Tags: texts(service.Tags),
+        Meta: textMap(service.Meta),
+        TaggedAddresses: taggedAddresses(service.TaggedAddresses),
+        ...(serviceWeights ? { Weights: serviceWeights } : {}),
+        Checks: checks.map(check),
+        Status: status,
+        Datacenter: datacenter,
+        Source: sourceName,
+      }),
+    );
+  }
+  return deepFreeze(out.sort(compareInstances));
+}
+
+/** `/v1/catalog/services` (`{ name: [tags] }`) → `[{ Name, Tags }]` sorted by name. */
+export function servicesFromCatalog(body: unknown): readonly ServiceSummary[] {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ConsulDataError('catalog services reply is not a map');
+  return deepFreeze(
+    Object.entries(body as Record<string, unknown>)
+      .map(([Name, tags]) => ({ Name, Tags: Array.isArray(tags) ? [...new Set(tags.map(text))].sort(compareStrings) : [] }))
+      .sort((a, b) => compareStrings(a.Name, b.Name)),
+  );
+}
+
+interface KvEntry {
+  Key?: unknown;
+  Value?: unknown;
+}
+
+/** The consul client decodes base64 values; a key without value (a folder) reads as "". */
+export function keyValue(body: unknown): string | null {
+  if (body === undefined || body === null) return null;
+  const entry = (Array.isArray(body) ? body[0] : body) as KvEntry | undefined;
+  if (!entry || typeof entry !== 'object') throw new ConsulDataError('KV reply is not an entry');
+  return entry.Value === null || entry.Value === undefined ? '' : text(entry.Value);
+}
+
+export function keyPairs(body: unknown): readonly KeyPair[] {
+  if (body === undefined || body === null) return deepFreeze([]);
+  if (!Array.isArray(body)) throw new ConsulDataError('KV list reply is not a list');
+  return deepFreeze(
+    (body as KvEntry[])
+      .map((e) => ({ Key: text(e.Key), Value: e.Value === null || e.Value === undefined ? '' : text(e.Value) }))
+      .sort((a, b) => compareStrings(a.Key, b.Key)),
+  );
+}

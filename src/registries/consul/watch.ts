@@ -1,0 +1,165 @@
+import type { DependencyValue } from '../../catalog/types.js';
+import { sleep } from '../../util/sleep.js';
+import { ConsulRequestError, type BlockingOptions, type ConsulReply, type ConsulRequest, type ReadMode } from './client.js';
+
+/** What a watch needs of a client: one read (ConsulClient in production, a script in tests). */
+export interface ConsulReader {
+  read(request: ConsulRequest, blocking: BlockingOptions, signal: AbortSignal): Promise<ConsulReply>;
+}
+
+/** Timing rules of one blocking loop; tests shrink them. */
+export interface WatchTiming {
+  /** Least time between two requests of one query (Consul asks clients not to loop hot). */
+  readonly minIntervalMs: number;
+  /** Random extra spacing added to the minimum interval, so many watches do not sync up. */
+  readonly intervalJitterMs: number;
+  /** First backoff step after a failure; doubles per consecutive failure (full jitter). */
+  readonly backoffBaseMs: number;
+  readonly backoffCapMs: number;
+  /** Pause after a reply without X-Consul-Index (it cannot block, so it would loop hot). */
+  readonly noIndexPauseMs: number;
+  readonly random: () => number;
+}
+
+export const DEFAULT_TIMING: WatchTiming = {
+  minIntervalMs: 100,
+  intervalJitterMs: 50,
+  backoffBaseMs: 250,
+  backoffCapMs: 60_000,
+  noIndexPauseMs: 1000,
+  random: Math.random,
+};
+
+export interface WatchEvents {
+  data(value: DependencyValue): void;
+  /** The query started failing (called on the change of state, not on every retry). */
+  failing(message: string): void;
+  /** The query answered again after failing. */
+  recovered(): void;
+  /** Every request sent, for counting. */
+  requested(): void;
+}
+
+export interface WatchOptions {
+  readonly waitMs: number;
+  readonly maxStaleMs: number;
+  readonly consistent: boolean;
+  readonly timing: WatchTiming;
+}
+
+/** Full jitter: a random wait between 0 and min(cap, base × 2^(failures-1)). */
+export function backoffDelay(failures: number, timing: WatchTiming): number {
+  const ceiling = Math.min(timing.backoffCapMs, timing.backoffBaseMs * 2 ** Math.min(failures - 1, 30));
+  return Math.round(timing.random() * ceiling);
+}
+
+/**
+ * Next index to send, by Consul's rules: reset to 0 when the index went backwards (a snapshot
+ * restore or a new leader), and never send less than 1 after the first reply.
+ */
+export function nextIndex(previous: number, replied: number | undefined): number {
+  if (replied === undefined) return 0;
+  if (replied < previous) return 0;
+  return Math.max(replied, 1);
+}
+
+/**
+ * One blocking-query loop for one dependency (as consul-template's watch/view.go): ask with the
+ * last index, convert the reply, hand it on; back off with full jitter on failure and keep the
+ * last good data (nothing is delivered on an error).
+ */
+export class BlockingWatch {
+  private readonly controller = new AbortController();
+  private running: Promise<void> | undefined;
+  private index = 0;
+  private failures = 0;
+  private lastStart = 0;
+  /** Whether data was delivered since the last failure (see unchanged()). */
+  private delivered = false;
+
+  constructor(
+    private readonly client: ConsulReader,
+    private readonly request: ConsulRequest,
+    private readonly convert: (body: unknown) => DependencyValue,
+    private readonly events: WatchEvents,
+    private readonly options: WatchOptions,
+  ) {}
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.controller.abort();
+    await this.running;
+  }
+
+  private get mode(): ReadMode {
+    if (this.options.consistent) return 'consistent';
+    return this.options.maxStaleMs > 0 ? 'stale' : 'default';
+  }
+
+  private async loop(): Promise<void> {
+    const signal = this.controller.signal;
+    while (!signal.aborted) {
+      await this.spaceOut(signal);
+      if (signal.aborted) return;
+      try {
+        const reply = await this.ask(signal);
+        if (signal.aborted) return;
+        if (this.unchanged(reply)) continue;
+        const value = this.convert(reply.body);
+        this.index = nextIndex(this.index, reply.index);
+        if (this.failures > 0) {
+          this.failures = 0;
+          this.events.recovered();
+        }
+        this.events.data(value);
+        this.delivered = true;
+        if (reply.index === undefined) {
+          await sleep(this.options.timing.noIndexPauseMs, signal);
+        }
+      } catch (err) {
+        if (signal.aborted || (err instanceof ConsulRequestError && err.aborted)) return;
+        this.failures += 1;
+        this.delivered = false;
+        if (this.failures === 1) this.events.failing(err instanceof Error ? err.message : String(err));
+        // After a failure the server may be a new one (restarted agent, failover) whose index is
+        // lower: a query with the old index would block for the whole wait. Start again from 0
+        // (one non-blocking read; identical data is not a change). A 4xx keeps the index.
+        if (!(err instanceof ConsulRequestError) || err.status === undefined || err.status >= 500) this.index = 0;
+        await sleep(backoffDelay(this.failures, this.options.timing), signal);
+      }
+    }
+  }
+
+  /**
+   * A health query that comes back with the index it was sent (its blocking wait ran out) has
+   * the data already delivered: Consul moves the index whenever the answer changes. Skipping the
+   * conversion, guards and comparison matters at scale, where the queries of a thousand services
+   * time out together every wait. Not after a failure (a 4xx keeps the index), and not for `near`
+   * (sorted by round-trip times, which move without the index) nor other kinds (a token's view of
+   * the service list can change at one index).
+   */
+  private unchanged(reply: ConsulReply): boolean {
+    return this.delivered && this.failures === 0 && reply.index !== undefined && reply.index === this.index && this.request.kind === 'health' && this.request.near === undefined;
+  }
+
+  /** A stale read from a server too far behind the leader is asked again of the leader. */
+  private async ask(signal: AbortSignal): Promise<ConsulReply> {
+    const blocking = { index: this.index, waitMs: this.options.waitMs };
+    this.events.requested();
+    const reply = await this.client.read(this.request, { ...blocking, mode: this.mode }, signal);
+    if (this.mode !== 'stale' || reply.lastContactMs <= this.options.maxStaleMs) return reply;
+    this.events.requested();
+    return this.client.read(this.request, { ...blocking, index: 0, mode: 'default' }, signal);
+  }
+
+  /** Keeps at least the minimum interval (plus jitter) between two requests of this query. */
+  private async spaceOut(signal: AbortSignal): Promise<void> {
+    const { minIntervalMs, intervalJitterMs, random } = this.options.timing;
+    const due = this.lastStart + minIntervalMs + random() * intervalJitterMs;
+    await sleep(due - Date.now(), signal);
+    this.lastStart = Date.now();
+  }
+}

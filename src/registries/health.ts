@@ -1,0 +1,82 @@
+/** The subject of a problem that affects every dependency of a source (a lost connection). */
+export const CONNECTION = 'connection';
+
+interface OpenProblem {
+  /** What it affects: dependency ids, or CONNECTION. */
+  readonly subjects: Set<string>;
+  readonly since: number;
+  readonly message: string;
+}
+
+/** A source's open problem, as /status shows it. */
+export interface ProblemView {
+  readonly problem: string;
+  readonly subjects: readonly string[];
+  readonly since: number;
+}
+
+/**
+ * A source's health, per dependency: which problems are open and what each affects. Each problem
+ * is logged once when it starts (not once per retry) and once when the last thing it affected
+ * works again. Sources report here; the pipeline and /status read here.
+ */
+export class SourceHealth {
+  /** Problem key (a message without volatile parts) → what it affects. */
+  private readonly open = new Map<string, OpenProblem>();
+
+  constructor(
+    private readonly prefix: string,
+    private readonly log: () => { error(message: string, err: unknown): void; info(message: string): void } | undefined,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** `key` identifies the problem; `subject` is the dependency id it affects, or CONNECTION. */
+  report(key: string, subject: string, message: string, err?: unknown): void {
+    const problem = this.open.get(key);
+    if (problem) {
+      problem.subjects.add(subject);
+      return;
+    }
+    this.open.set(key, { subjects: new Set([subject]), since: this.now(), message });
+    this.log()?.error(`${this.prefix}: ${message}`, err);
+  }
+
+  /** `subject` works again: every problem it was the last one affected by is over. */
+  resolve(subject: string): void {
+    for (const [key, problem] of this.open) {
+      if (!problem.subjects.delete(subject) || problem.subjects.size > 0) continue;
+      this.open.delete(key);
+      this.log()?.info(`${this.prefix} answers again (${key} resolved)`);
+    }
+  }
+
+  /** Forgets a subject without announcing a recovery (it is no longer watched). */
+  forget(subject: string): void {
+    for (const [key, problem] of this.open) {
+      problem.subjects.delete(subject);
+      if (problem.subjects.size === 0) this.open.delete(key);
+    }
+  }
+
+  /** True while any problem is open. */
+  get failing(): boolean {
+    return this.open.size > 0;
+  }
+
+  /** When the oldest open problem started; undefined when healthy. */
+  get failingSince(): number | undefined {
+    let since: number | undefined;
+    for (const problem of this.open.values()) if (since === undefined || problem.since < since) since = problem.since;
+    return since;
+  }
+
+  /** Whether a dependency is affected: a problem of its own, or one of the whole source. */
+  affects(dependencyId: string): boolean {
+    for (const problem of this.open.values()) if (problem.subjects.has(dependencyId) || problem.subjects.has(CONNECTION)) return true;
+    return false;
+  }
+
+  problems(): ProblemView[] {
+    return [...this.open].map(([problem, p]) => ({ problem, subjects: [...p.subjects], since: p.since }));
+  }
+}

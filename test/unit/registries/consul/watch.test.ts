@@ -1,0 +1,178 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { DependencyValue } from '../../../../src/catalog/types.js';
+import { ConsulRequestError, type BlockingOptions, type ConsulReply, type ConsulRequest } from '../../../../src/registries/consul/client.js';
+import { backoffDelay, BlockingWatch, nextIndex, type ConsulReader, type WatchTiming } from '../../../../src/registries/consul/watch.js';
+
+const TIMING: WatchTiming = { minIntervalMs: 100, intervalJitterMs: 0, backoffBaseMs: 250, backoffCapMs: 60_000, noIndexPauseMs: 1000, random: () => 1 };
+
+type Step = Partial<ConsulReply> | ConsulRequestError;
+
+/** A reader that answers from a script (then blocks until aborted), recording each request. */
+class ScriptedReader implements ConsulReader {
+  readonly calls: (BlockingOptions & { at: number })[] = [];
+  constructor(private readonly steps: Step[]) {}
+
+  read(_request: unknown, blocking: BlockingOptions, signal: AbortSignal): Promise<ConsulReply> {
+    this.calls.push({ ...blocking, at: Date.now() });
+    const step = this.steps.shift();
+    if (step === undefined) {
+      return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new ConsulRequestError('request aborted', undefined, true))));
+    }
+    if (step instanceof ConsulRequestError) return Promise.reject(step);
+    return Promise.resolve({ body: 'v', index: 1, knownLeader: true, lastContactMs: 0, ...step });
+  }
+}
+
+function watchWith(reader: ScriptedReader, options: Partial<{ maxStaleMs: number; consistent: boolean; request: ConsulRequest }> = {}) {
+  const events = { data: [] as DependencyValue[], failing: [] as string[], recovered: 0, requested: 0, converted: 0 };
+  const watch = new BlockingWatch(
+    reader,
+    options.request ?? { kind: 'services' },
+    (body) => {
+      events.converted += 1;
+      return body as DependencyValue;
+    },
+    {
+      data: (v) => events.data.push(v),
+      failing: (m) => events.failing.push(m),
+      recovered: () => (events.recovered += 1),
+      requested: () => (events.requested += 1),
+    },
+    { waitMs: 60_000, maxStaleMs: options.maxStaleMs ?? 0, consistent: options.consistent ?? false, timing: TIMING },
+  );
+  watch.start();
+  return { watch, events };
+}
+
+const down = () => new ConsulRequestError('ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:8500', undefined);
+
+describe('blocking query rules', () => {
+  it.each([
+    [0, 5, 5],
+    [5, 9, 9],
+    [9, 4, 0],
+    [0, 0, 1],
+    [3, undefined, 0],
+  ])('after index %d, a reply with index %s → next index %d', (previous, replied, next) => {
+    expect(nextIndex(previous, replied)).toBe(next);
+  });
+
+  it('backs off exponentially with full jitter, capped', () => {
+    const at = (r: number) => ({ ...TIMING, random: () => r });
+    expect([1, 2, 3, 4].map((n) => backoffDelay(n, at(1)))).toEqual([250, 500, 1000, 2000]);
+    expect(backoffDelay(20, at(1))).toBe(60_000);
+    expect(backoffDelay(3, at(0.5))).toBe(500);
+    expect(backoffDelay(3, at(0))).toBe(0);
+  });
+});
+
+describe('BlockingWatch', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('sends back the last index and resets it when the index goes backwards', async () => {
+    const reader = new ScriptedReader([{ index: 10 }, { index: 12 }, { index: 7 }, { index: 8 }]);
+    const { watch, events } = watchWith(reader);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(reader.calls.map((c) => c.index)).toEqual([0, 10, 12, 0, 8]);
+    expect(events.data).toHaveLength(4);
+    await watch.stop();
+  });
+
+  it('keeps at least the minimum interval between requests even when replies come back at once', async () => {
+    const reader = new ScriptedReader(Array.from({ length: 100 }, (_, i) => ({ index: i + 1 })));
+    const { watch } = watchWith(reader);
+    await vi.advanceTimersByTimeAsync(1000);
+    const gaps = reader.calls.slice(1).map((c, i) => c.at - (reader.calls[i]?.at ?? 0));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(100);
+    expect(reader.calls.length).toBeLessThanOrEqual(11);
+    await watch.stop();
+  });
+
+  it('reports a failure once, backs off, delivers nothing while failing, and recovers', async () => {
+    const reader = new ScriptedReader([{ index: 5, body: 'first' }, down(), down(), down(), { index: 6, body: 'second' }]);
+    const { watch, events } = watchWith(reader);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(events.data).toEqual(['first']);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(events.failing).toEqual(['ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:8500']);
+    expect(events.data).toEqual(['first', 'second']);
+    expect(events.recovered).toBe(1);
+    // Full-jitter steps with random() = 1: 250, 500, 1000 ms after each failure.
+    const gaps = reader.calls.slice(1).map((c, i) => c.at - (reader.calls[i]?.at ?? 0));
+    expect(gaps.slice(1, 4)).toEqual([250, 500, 1000]);
+    await watch.stop();
+  });
+
+  it('retries forever while Consul stays down, at most once per backoff cap', async () => {
+    const reader = new ScriptedReader(Array.from({ length: 1000 }, down));
+    const { watch, events } = watchWith(reader);
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(events.failing).toHaveLength(1);
+    expect(events.data).toHaveLength(0);
+    // 250 ms doubling to the 60 s cap: about 8 steps to reach it, then one try a minute.
+    expect(reader.calls.length).toBeGreaterThan(8);
+    expect(reader.calls.length).toBeLessThan(25);
+    await watch.stop();
+  });
+
+  it('asks the leader again when a stale reply lags more than max-stale', async () => {
+    const reader = new ScriptedReader([{ index: 5, lastContactMs: 5000, body: 'stale' }, { index: 6, body: 'fresh' }]);
+    const { watch, events } = watchWith(reader, { maxStaleMs: 2000 });
+    await vi.advanceTimersByTimeAsync(1);
+    expect(reader.calls.map((c) => (c as unknown as { mode: string }).mode)).toEqual(['stale', 'default']);
+    expect(events.data).toEqual(['fresh']);
+    await watch.stop();
+  });
+
+  it('uses consistent reads when asked', async () => {
+    const reader = new ScriptedReader([{ index: 5 }]);
+    const { watch } = watchWith(reader, { consistent: true, maxStaleMs: 2000 });
+    await vi.advanceTimersByTimeAsync(1);
+    expect((reader.calls[0] as unknown as { mode: string }).mode).toBe('consistent');
+    await watch.stop();
+  });
+
+  it('paces replies without X-Consul-Index instead of looping hot', async () => {
+    const reader = new ScriptedReader(Array.from({ length: 100 }, () => ({ index: undefined })));
+    const { watch } = watchWith(reader);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(reader.calls.length).toBeLessThanOrEqual(11);
+    await watch.stop();
+  });
+
+  it('stops an in-flight blocking request', async () => {
+    const reader = new ScriptedReader([{ index: 5 }]);
+    const { watch, events } = watchWith(reader);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(reader.calls).toHaveLength(2);
+    await watch.stop();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(reader.calls).toHaveLength(2);
+    expect(events.failing).toHaveLength(0);
+  });
+
+  it('leaves a health reply at the index it was sent (a wait that ran out) unconverted, unless after a failure', async () => {
+    const health: ConsulRequest = { kind: 'health', service: 'web', passingOnly: true };
+    const reader = new ScriptedReader([{ index: 5, body: 'a' }, { index: 5, body: 'a' }, { index: 6, body: 'b' }, down(), { index: 6, body: 'b' }]);
+    const { watch, events } = watchWith(reader, { request: health });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(reader.calls.map((c) => c.index)).toEqual([0, 5, 5, 6, 0, 6]);
+    expect(events.converted).toBe(3);
+    expect(events.data).toEqual(['a', 'b', 'b']);
+    await watch.stop();
+  });
+
+  it('converts every reply of a near-sorted health query (round-trip times move without the index)', async () => {
+    const near: ConsulRequest = { kind: 'health', service: 'web', passingOnly: true, near: '_agent' };
+    const reader = new ScriptedReader([{ index: 5, body: 'a' }, { index: 5, body: 'b' }]);
+    const { watch, events } = watchWith(reader, { request: near });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(events.data).toEqual(['a', 'b']);
+    await watch.stop();
+  });
+});

@@ -28,7 +28,7 @@ async function scenario(flap: FlapSpec | undefined): Promise<{ renders: number; 
     writeFileSync(catalogPath, catalog(true));
     writeFileSync(join(dir, 'up.hbs'), '{{#each (service "web")}}server {{Address}}:{{Port}};\n{{/each}}');
     const config: Config = {
-      sources: [{ name: 'file', scheme: 'file', target: catalogPath }],
+      sources: [{ name: 'file', registry: 'file', settings: { path: catalogPath }, description: `file:${catalogPath}` }],
       templates: [{ source: join(dir, 'up.hbs'), destination: join(dir, 'up.conf'), command: undefined, wait: undefined, perms: undefined, backup: false, sandbox: dir }],
       command: 'true',
       commandTimeoutMs: 10_000,
@@ -38,6 +38,14 @@ async function scenario(flap: FlapSpec | undefined): Promise<{ renders: number; 
       logLevel: 'silent',
       guards: { allowlist: { cidrs: [], tags: [], dcs: [] }, maxRemovalPct: 20, holdMaxMs: 300_000, flap, services: {} },
       splayMs: 0,
+      minReloadIntervalMs: 0,
+      logFormat: undefined,
+      listen: undefined,
+      healthFailingAfterMs: 60_000,
+      relaxedSources: [],
+      envAllow: undefined,
+      exec: undefined,
+      dedup: undefined,
     };
     const runner = new Runner({ config, logger: pino({ level: 'silent' }) });
     await runner.start();

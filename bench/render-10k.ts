@@ -18,6 +18,7 @@ import type { Dependency, DependencyValue } from '../src/catalog/types.js';
 import { instancesFromHealth } from '../src/registries/consul/normalize.js';
 import { compileTemplate } from '../src/template/engine.js';
 import type { RenderInputs } from '../src/template/render-context.js';
+import { sourcesByName } from '../src/registries/list.js';
 import { isMain, markdownTable, median, middle, progress, quantile, ratio, round } from './common.js';
 import { BENCH_AGENT_CONFIG, benchDir, registerCatalog, startConsulAgent } from './consul-agent.js';
 import { scaleInstances } from './scale.js';
@@ -54,7 +55,7 @@ function timeRepeated(fn: () => unknown): Timed {
 function inProcess(bodyText: string, templatePath: string, templateText: string): { jsonParse: Timed; normalize: Timed; storeUnchanged: Timed; render: Timed; servers: number } {
   const compiled = compileTemplate(templatePath, templateText);
   const values = new Map<string, DependencyValue>();
-  const inputs: RenderInputs = { defaultSource: 'consul', sources: new Map([['consul', 'consul']]), lookup: (id) => values.get(id), sandbox: '/', env: {} };
+  const inputs: RenderInputs = { defaultSource: 'consul', sources: sourcesByName([['consul', 'consul']]), lookup: (id) => values.get(id), sandbox: '/', env: {} };
   // First pass: learn the dependency the template asks for, then answer it.
   const first = compiled.render(inputs);
   const deps = [...first.context.used.entries()];

@@ -16,6 +16,7 @@ import { parseCatalog, type Catalog } from '../src/registries/file/catalog.js';
 import { answer } from '../src/registries/file/source.js';
 import { compileTemplate, type CompiledTemplate, type RenderResult } from '../src/template/engine.js';
 import type { RenderInputs } from '../src/template/render-context.js';
+import { sourcesByName } from '../src/registries/list.js';
 import { catalogYaml, markdownTable, median, mib, quantile, ROOT, round, shapeLabel, type CatalogShape } from './common.js';
 
 const SHAPES: readonly CatalogShape[] = [
@@ -74,7 +75,7 @@ function collect(): void {
 function inputsFor(values: ReadonlyMap<string, DependencyValue>, sandbox: string): RenderInputs {
   return {
     defaultSource: SOURCE,
-    sources: new Map([[SOURCE, 'file']]),
+    sources: sourcesByName([[SOURCE, 'file']]),
     lookup: (id) => values.get(id),
     sandbox,
     env: {},

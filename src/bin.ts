@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { parseArgs } from './cli/program.js';
+import { parseArgs } from './cli/parse.js';
 import { loadConfig, type FlagValues } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { errorMessage, InputError } from './errors.js';
@@ -95,7 +95,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     runner = await startRunner(config, logger, systemd, metrics);
     if (config.listen && metrics) {
-      server = await startHttp(config.listen, metrics, () => runner.status(), { sourceFailingMs: config.healthFailingAfterMs ?? 60_000 });
+      server = await startHttp(config.listen, metrics, () => runner.status(), { sourceFailingMs: config.healthFailingAfterMs });
       logger.info({ listen: `${config.listen.host}:${config.listen.port}` }, 'serving /metrics, /healthz and /status');
     }
   } catch (err) {

@@ -1,13 +1,13 @@
-import { Command, CommanderError, Option } from '@commander-js/extra-typings';
+import { Command, Option } from '@commander-js/extra-typings';
 import { createRequire } from 'node:module';
-import type { FlagValues } from '../config/load.js';
-import { InputError } from '../errors.js';
 import { LOG_LEVELS } from '../observe/log.js';
+import type { BlockFlag } from '../registries/definition.js';
+import { REGISTRIES, registrySyntaxes } from '../registries/list.js';
 
-/** package.json sits one level above src/ when run from source, two above dist/src/ when built. */
+/** package.json sits two levels above src/cli/ when run from source, three above dist/src/cli/ when built. */
 function packageVersion(): string {
   const require = createRequire(import.meta.url);
-  for (const candidate of ['../package.json', '../../package.json']) {
+  for (const candidate of ['../../package.json', '../../../package.json']) {
     try {
       const pkg = require(candidate) as { name?: string; version?: string };
       if (pkg.name === 'ctmpl' && pkg.version) return pkg.version;
@@ -48,13 +48,13 @@ Signals: SIGHUP re-reads config and templates · SIGUSR1 releases instances held
 SIGTERM/SIGINT stop cleanly.`;
 
 export function buildProgram() {
-  return new Command()
+  const program = new Command()
     .name('ctmpl')
     .description('Render config files from service catalogs with Handlebars templates; run a command when they change.')
     .version(packageVersion(), '-v, --version')
     .option('-t, --template <src:dest[:command]>', 'template to render (repeatable); the optional command runs when DEST changes', collect, [] as string[])
     .option('-c, --command <cmd>', 'command to run once after any batch in which a destination changed')
-    .option('--source <[name=]uri>', 'catalog to read (repeatable; without source=, service helpers read the union of all): file:PATH (YAML or JSON), consul://HOST:PORT, consul+https://HOST:PORT, etcd://HOST:PORT[,…]/PREFIX, zk://HOST:PORT[,…]/ROOT, dns:[//SERVER:PORT] (default: Consul)', collect, [] as string[])
+    .option('--source <[name=]uri>', `catalog to read (repeatable; without source=, service helpers read the union of all): ${registrySyntaxes()} (default: Consul)`, collect, [] as string[])
     .option('--config <file>', 'YAML or JSON config file with the same settings')
     .option('--wait <min[:max]>', 'quiescence: wait for MIN of calm, at most MAX, before re-rendering; 0 turns it off (default 1s:5s)')
     .option('--once', 'render every template once, run commands, and exit', false)
@@ -86,123 +86,17 @@ export function buildProgram() {
     .option('--allow-tag <tag>', 'only instances with one of these tags (repeatable)', collect, [] as string[])
     .option('--allow-dc <dc>', 'only instances in these datacenters (repeatable)', collect, [] as string[])
     .option('--splay <duration>', 'random delay up to this long before each reload, so a fleet does not reload in lockstep')
-    .option('--consul-addr <address>', 'Consul HTTP address, may start with https:// (env CONSUL_HTTP_ADDR; default 127.0.0.1:8500)')
-    .option('--consul-token <token>', 'ACL token (env CONSUL_HTTP_TOKEN); prefer a token file, a flag shows in ps')
-    .option('--consul-token-file <path>', 'file holding the ACL token, re-read on SIGHUP (env CONSUL_HTTP_TOKEN_FILE)')
-    .option('--consul-ssl', 'talk to Consul over HTTPS (env CONSUL_HTTP_SSL)')
-    .addOption(new Option('--consul-ssl-verify <bool>', 'verify the server certificate (env CONSUL_HTTP_SSL_VERIFY; default true)').choices(['true', 'false']))
-    .option('--consul-ca-cert <path>', 'CA certificate (env CONSUL_CACERT)')
-    .option('--consul-ca-path <dir>', 'directory of CA certificates (env CONSUL_CAPATH)')
-    .option('--consul-client-cert <path>', 'client certificate (env CONSUL_CLIENT_CERT)')
-    .option('--consul-client-key <path>', 'client key (env CONSUL_CLIENT_KEY)')
-    .option('--consul-tls-server-name <name>', 'SNI name to verify (env CONSUL_TLS_SERVER_NAME)')
-    .option('--max-stale <duration>', 'allow stale reads up to this lag, 0 for leader reads (default 2s)')
-    .option('--consistent', 'consistent reads: every read through the leader')
-    .option('--block-query-wait <duration>', 'wait of Consul blocking queries (default 60s)')
-    .option('--consul-cached', "health reads through the agent's cache (?cached): much less load on the servers")
-    .option('--consul-min-interval <duration>', 'least time between two requests of one query (default 100ms)')
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError('(run ctmpl --help for usage)')
     .allowExcessArguments(false)
     .exitOverride();
+  // Each registry's block flags (`--consul-addr` sets consul.address).
+  for (const { flag } of registryFlags()) program.addOption(flag.choices ? new Option(flag.flags, flag.help).choices(flag.choices) : new Option(flag.flags, flag.help));
+  return program;
 }
 
-/**
- * consul-template users type `-template a:b -once`; commander wants `--template`. Single-dash
- * spellings of our long options are accepted and rewritten.
- */
-export function normalizeArgs(args: readonly string[], longNames: ReadonlySet<string>): string[] {
-  return args.map((arg) => {
-    const match = /^-([a-z][a-z-]+)(=.*)?$/s.exec(arg);
-    return match && longNames.has(match[1] as string) ? `-${arg}` : arg;
-  });
+/** The flags of every registry's block, with the block they belong to. */
+export function registryFlags(): { block: string; flag: BlockFlag }[] {
+  return REGISTRIES.flatMap((r) => (r.shared ? r.shared.flags.map((flag) => ({ block: r.shared?.key ?? '', flag })) : []));
 }
 
-export type ParsedArgs = { kind: 'run'; flags: FlagValues } | { kind: 'validate'; flags: FlagValues } | { kind: 'exit'; code: number };
-
-/** Parses argv; help and version print and ask to exit 0, usage errors become InputErrors. */
-export function parseArgs(argv: readonly string[]): ParsedArgs {
-  // `ctmpl validate [the same flags]` checks everything and exits; no registry is contacted.
-  const validating = argv[0] === 'validate';
-  if (validating) argv = argv.slice(1);
-  const program = buildProgram();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  const longNames = new Set(program.options.map((o) => o.long?.replace(/^--/, '')).filter((n): n is string => !!n));
-  try {
-    program.parse(normalizeArgs(argv, longNames), { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return { kind: 'exit', code: 0 };
-      return { kind: 'exit', code: 2 };
-    }
-    throw err;
-  }
-  const o = program.opts();
-  // An empty value is a mistake whatever the flag: `--allow-tag ""` would filter out every
-  // instance, `--consul-ca-cert ""` would quietly mean "no CA". Repeatable flags are checked per value.
-  for (const option of program.options) {
-    const value: unknown = program.getOptionValue(option.attributeName());
-    const values: unknown[] = Array.isArray(value) ? value : [value];
-    if (values.some((v) => typeof v === 'string' && v.trim() === '')) {
-      throw new InputError(`${option.long ?? option.flags} needs a value`, undefined, 'run ctmpl --help for usage');
-    }
-  }
-  return {
-    kind: validating ? 'validate' : 'run',
-    flags: {
-      template: o.template,
-      source: o.source,
-      once: o.once,
-      dry: o.dry,
-      ...(o.command !== undefined ? { command: o.command } : {}),
-      ...(o.config !== undefined ? { config: o.config } : {}),
-      ...(o.wait !== undefined ? { wait: o.wait } : {}),
-      ...(o.commandTimeout !== undefined ? { commandTimeout: o.commandTimeout } : {}),
-      ...(o.sandboxPath !== undefined ? { sandboxPath: o.sandboxPath } : {}),
-      ...(o.logLevel !== undefined ? { logLevel: o.logLevel } : {}),
-      ...(o.listen !== undefined ? { listen: o.listen } : {}),
-      ...(o.healthFailingAfter !== undefined ? { healthFailingAfter: o.healthFailingAfter } : {}),
-      ...(o.logFormat !== undefined ? { logFormat: o.logFormat } : {}),
-      ...(o.check !== undefined ? { check: o.check } : {}),
-      ...(o.writeMode !== undefined ? { writeMode: o.writeMode } : {}),
-      ...(o.minReloadInterval !== undefined ? { minReloadInterval: o.minReloadInterval } : {}),
-      ...(o.exec !== undefined ? { exec: o.exec } : {}),
-      ...(o.execReloadSignal !== undefined ? { execReloadSignal: o.execReloadSignal } : {}),
-      ...(o.execKillTimeout !== undefined ? { execKillTimeout: o.execKillTimeout } : {}),
-      ...(o.execSplay !== undefined ? { execSplay: o.execSplay } : {}),
-      ...(o.dedup !== undefined ? { dedup: o.dedup } : {}),
-      ...(o.dedupPrefix !== undefined ? { dedupPrefix: o.dedupPrefix } : {}),
-      ...(o.dedupTtl !== undefined ? { dedupTtl: o.dedupTtl } : {}),
-      ...(o.dedupLockDelay !== undefined ? { dedupLockDelay: o.dedupLockDelay } : {}),
-      ...(o.flap !== undefined ? { flap: o.flap } : {}),
-      ...(o.flapWait !== undefined ? { flapWait: o.flapWait } : {}),
-      ...(o.maxRemoval !== undefined ? { maxRemoval: o.maxRemoval } : {}),
-      ...(o.holdMax !== undefined ? { holdMax: o.holdMax } : {}),
-      ...(o.splay !== undefined ? { splay: o.splay } : {}),
-      relaxedValidation: o.relaxedValidation,
-      envAllow: o.envAllow,
-      allowCidr: o.allowCidr,
-      allowTag: o.allowTag,
-      allowDc: o.allowDc,
-      consul: Object.fromEntries(
-        Object.entries({
-          addr: o.consulAddr,
-          token: o.consulToken,
-          tokenFile: o.consulTokenFile,
-          caCert: o.consulCaCert,
-          caPath: o.consulCaPath,
-          clientCert: o.consulClientCert,
-          clientKey: o.consulClientKey,
-          tlsServerName: o.consulTlsServerName,
-          ssl: o.consulSsl,
-          sslVerify: o.consulSslVerify === undefined ? undefined : o.consulSslVerify === 'true',
-          maxStale: o.maxStale,
-          blockQueryWait: o.blockQueryWait,
-          consistent: o.consistent,
-          cached: o.consulCached,
-          minInterval: o.consulMinInterval,
-        }).filter(([, v]) => v !== undefined),
-      ),
-    },
-  };
-}

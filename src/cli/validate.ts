@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { loadConfig, type FlagValues } from '../config/load.js';
 import { InputError } from '../errors.js';
-import { parseCatalog } from '../registries/file/catalog.js';
+import { registryNamed } from '../registries/list.js';
 import { TemplateUnit } from '../template/unit.js';
 
 export interface ValidationReport {
@@ -38,14 +37,13 @@ export async function validate(flags: FlagValues, cwd: string = process.cwd()): 
   }
   let catalogs = 0;
   for (const source of config.sources) {
-    if (source.scheme !== 'file') continue;
+    const registry = registryNamed(source.registry);
+    if (!registry.check) continue;
     catalogs += 1;
-    if (!existsSync(source.target)) continue;
     try {
-      parseCatalog(source.target, await readFile(source.target, 'utf8'), source.name);
+      await registry.check(source.settings);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      problems.push(code ? new InputError(`cannot read catalog file (${code})`, source.target, 'check the path given to --source file:PATH') : asInputError(err));
+      problems.push(asInputError(err));
     }
   }
   return { problems, templates: config.templates.length, catalogs };

@@ -1,24 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { InputError } from '../errors.js';
-import type { RunnerStatus } from '../runner.js';
+import { healthVerdict, type HealthSettings, type PipelineStatus } from './status.js';
 import type { Metrics } from './metrics.js';
-
-export interface HealthSettings {
-  /** A source failing for longer than this makes /healthz unhealthy. */
-  readonly sourceFailingMs: number;
-}
-
-/** /healthz: healthy when every template has rendered and no source has failed for too long. */
-export function health(status: RunnerStatus, settings: HealthSettings): { healthy: boolean; reasons: string[] } {
-  const reasons: string[] = [];
-  for (const t of status.templates) {
-    if (!t.rendered) reasons.push(`template ${t.destination} has not rendered yet${t.waitingFor.length > 0 ? ` (waiting for ${t.waitingFor.join(', ')})` : ''}`);
-  }
-  for (const s of status.sources) {
-    if (s.failing && s.failingForMs > settings.sourceFailingMs) reasons.push(`source ${s.name} has been failing for ${Math.round(s.failingForMs / 1000)} s`);
-  }
-  return { healthy: reasons.length === 0, reasons };
-}
 
 /** Parses `host:port` for --listen; a bare port means 127.0.0.1 (never all interfaces by surprise). */
 export function parseListen(text: string, what = '--listen'): { host: string; port: number } {
@@ -35,7 +18,7 @@ export function parseListen(text: string, what = '--listen'): { host: string; po
  * JSON) and /status (templates, sources, dependencies, guard state, last errors). `status` is a
  * getter because the running pipeline is replaced on SIGHUP.
  */
-export async function startHttp(listen: { host: string; port: number }, metrics: Metrics, status: () => RunnerStatus, settings: HealthSettings): Promise<Server> {
+export async function startHttp(listen: { host: string; port: number }, metrics: Metrics, status: () => PipelineStatus, settings: HealthSettings): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const json = (code: number, body: unknown): void => {
@@ -51,7 +34,7 @@ export async function startHttp(listen: { host: string; port: number }, metrics:
         (err: unknown) => json(500, { error: String(err) }),
       );
     } else if (path === '/healthz') {
-      const verdict = health(status(), settings);
+      const verdict = healthVerdict(status(), settings);
       json(verdict.healthy ? 200 : 503, verdict.healthy ? { status: 'ok' } : { status: 'unhealthy', reasons: verdict.reasons });
     } else if (path === '/status') {
       json(200, status());

@@ -39,16 +39,20 @@ export interface ParseContext<Shared> {
   readonly shared: Shared;
 }
 
-/** A file a source's settings name, checked when the config loads (reported against the URI's flag or key). */
-export interface FileCheck {
-  readonly path: string;
-  /** `secret`: read through the secret-file reader too (an empty file is an error). */
-  readonly kind: 'file' | 'directory' | 'secret';
-  /** "the Consul CA certificate", "the etcd password". */
-  readonly describe: string;
-  /** The config key (inside the registry's block) or flag that named it, when not the URI itself. */
-  readonly origin?: { readonly key: readonly (string | number)[]; readonly flag: string | undefined };
+/** Where a path came from when not from the source URI: a flag, or a key inside the registry's block. */
+export interface BlockOrigin {
+  readonly key: readonly string[];
+  readonly flag: string | undefined;
 }
+
+/**
+ * A file the settings name, checked when the config loads and reported against the flag or key
+ * that named it: a file or directory that must exist, or a secret that is read now (through
+ * src/util/secret-file.ts) so a SIGHUP with a broken one is refused while the sources stay up.
+ */
+export type FileCheck =
+  | { readonly kind: 'file' | 'directory'; readonly path: string; readonly describe: string; readonly origin?: BlockOrigin }
+  | { readonly kind: 'secret'; read(): void; readonly origin?: BlockOrigin };
 
 /** A command-line flag that sets a key of a registry's block (`--consul-addr` → `consul.address`). */
 export interface BlockFlag {
@@ -79,7 +83,32 @@ export interface SharedBlock<Shared> {
   readonly flags: readonly BlockFlag[];
   resolve(block: BlockReader, env: NodeJS.ProcessEnv): Shared;
   /** Files the block names (token, TLS), checked only when a source of this registry is configured. */
-  files?(shared: Shared): readonly FileCheck[];
+  files?(shared: Shared, block: BlockReader): readonly FileCheck[];
+}
+
+/** Dedup mode's settings (the `dedup` block), registry-independent. */
+export interface DedupOptions {
+  readonly prefix: string;
+  /** Hash of the templates and source names: instances with the same identity share one leader. */
+  readonly identity: string;
+  readonly sessionTtlSeconds: number;
+  readonly lockDelaySeconds: number;
+}
+
+/** A fleet sharing one set of watches: the leader watches and publishes, the others follow. */
+export interface Deduplicator {
+  /** Wraps a source so that followers answer from the leader's published data. */
+  wrap(source: Source): Source;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** What a log needs to offer a registry's long-running helpers. */
+export interface RegistryLog {
+  debug(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
 }
 
 export interface SourceOptions {
@@ -109,4 +138,8 @@ export interface RegistryDefinition<Settings = unknown, Shared = unknown> {
   describe(settings: Settings): string;
   /** Builds the source; heavy client libraries are imported here, so unused registries cost nothing at start-up. */
   create(name: string, settings: Settings, options: SourceOptions): Promise<Source>;
+  /** A deeper offline check for `ctmpl validate` (a catalog file parsed); contacts nothing. */
+  check?(settings: Settings): Promise<void>;
+  /** Dedup mode, for registries that can hold locks (Consul's sessions and KV). */
+  dedup?(settings: Settings, options: DedupOptions, log: RegistryLog): Promise<Deduplicator>;
 }

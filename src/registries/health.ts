@@ -30,7 +30,11 @@ export class SourceHealth {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** `key` identifies the problem; `subject` is the dependency id it affects, or CONNECTION. */
+  /**
+   * `key` identifies the problem; `subject` what it affects: a dependency id, what a source
+   * shares between dependencies (one SRV name, one ZooKeeper view, the etcd registry range), or
+   * CONNECTION for everything.
+   */
   report(key: string, subject: string, message: string, err?: unknown): void {
     const problem = this.open.get(key);
     if (problem) {
@@ -70,9 +74,9 @@ export class SourceHealth {
     return since;
   }
 
-  /** Whether a dependency is affected: a problem of its own, or one of the whole source. */
-  affects(dependencyId: string): boolean {
-    for (const problem of this.open.values()) if (problem.subjects.has(dependencyId) || problem.subjects.has(CONNECTION)) return true;
+  /** Whether a problem is open on this subject itself or on the whole source (CONNECTION). */
+  affects(subject: string): boolean {
+    for (const problem of this.open.values()) if (problem.subjects.has(subject) || problem.subjects.has(CONNECTION)) return true;
     return false;
   }
 

@@ -1,35 +1,38 @@
-import type { SourceConfig } from '../config/schema.js';
-import { ConsulSource } from './consul/source.js';
-import { DnsSource } from './dns/source.js';
-import { EtcdSource } from './etcd/source.js';
-import { FileSource } from './file/source.js';
-import { ZooKeeperSource } from './zookeeper/source.js';
-import type { Source } from './old-source.js';
+import { InputError } from '../errors.js';
+import { consulRegistry } from './consul/index.js';
+import type { RegistryCapabilities, RegistryDefinition } from './definition.js';
+import { dnsRegistry } from './dns/index.js';
+import { etcdRegistry } from './etcd/index.js';
+import { fileRegistry } from './file/index.js';
+import { zookeeperRegistry } from './zookeeper/index.js';
 
-export interface SourceFactoryOptions {
-  /** Whether sources keep watching for changes (false in --once). */
-  watch: boolean;
+/**
+ * The registries ctmpl reads. Adding one is its folder plus one line here; nothing else names a
+ * registry. (Each definition module is light: the client libraries load only in `create`.)
+ */
+export const REGISTRIES: readonly RegistryDefinition[] = [fileRegistry, consulRegistry, etcdRegistry, zookeeperRegistry, dnsRegistry];
+
+/** The source used when none is given: Consul, as consul-template (CONSUL_HTTP_ADDR or 127.0.0.1:8500). */
+export const DEFAULT_SOURCE_URI = 'consul:';
+
+/** The registry that answers to a URI scheme (`consul+https`), if any. */
+export function registryForScheme(scheme: string): RegistryDefinition | undefined {
+  return REGISTRIES.find((r) => r.schemes.includes(scheme));
 }
 
-/** Builds the reader for one configured source. */
-export function createSource(config: SourceConfig, options: SourceFactoryOptions): Source {
-  switch (config.scheme) {
-    case 'file':
-      return new FileSource(config.name, config.target, { watch: options.watch });
-    case 'consul':
-      if (!config.consul) throw new Error(`Consul source "${config.name}" has no connection settings`);
-      return new ConsulSource(config.name, config.consul);
-    case 'etcd':
-      if (!config.etcd) throw new Error(`etcd source "${config.name}" has no settings`);
-      return new EtcdSource(config.name, config.etcd);
-    case 'zk':
-      if (!config.zookeeper) throw new Error(`ZooKeeper source "${config.name}" has no settings`);
-      return new ZooKeeperSource(config.name, config.zookeeper);
-    case 'dns':
-      if (!config.dns) throw new Error(`DNS source "${config.name}" has no settings`);
-      return new DnsSource(config.name, config.dns);
-    default:
-      // loadConfig only lets known schemes through; this guards a new scheme added there alone.
-      throw new Error(`no reader for source scheme "${config.scheme}"`);
-  }
+/** A configured source's registry, by the name the config recorded. */
+export function registryNamed(name: string): RegistryDefinition {
+  const registry = REGISTRIES.find((r) => r.name === name);
+  if (!registry) throw new InputError(`no registry named "${name}"`, undefined, `known registries: ${REGISTRIES.map((r) => r.name).join(', ')}`);
+  return registry;
+}
+
+/** The URI forms of every registry, for help texts and hints. */
+export function registrySyntaxes(): string {
+  return REGISTRIES.map((r) => r.syntax).join(', ');
+}
+
+/** Configured sources as templates see them: name → its registry's name and capabilities. */
+export function sourcesByName(pairs: Iterable<readonly [name: string, registry: string]>): Map<string, { registry: string; capabilities: RegistryCapabilities }> {
+  return new Map([...pairs].map(([name, registry]) => [name, { registry, capabilities: registryNamed(registry).capabilities }]));
 }

@@ -1,4 +1,5 @@
 import type { WaitSpec } from '../config/duration.js';
+import { systemClock, type Clock, type Timer } from '../util/clock.js';
 
 /**
  * Quiescence for one template (consul-template's `wait`): after a change, wait until `min` has
@@ -6,16 +7,16 @@ import type { WaitSpec } from '../config/duration.js';
  * burst of catalog updates becomes one render and one reload, and a constant drizzle still renders.
  */
 export class Quiescence {
-  private minTimer: NodeJS.Timeout | undefined;
-  private maxTimer: NodeJS.Timeout | undefined;
+  private minTimer: Timer | undefined;
+  private maxTimer: Timer | undefined;
+  private firstPendingAt: number | undefined;
+  private damped = false;
 
   constructor(
     private readonly wait: WaitSpec,
     private readonly fire: () => void,
+    private readonly clock: Clock = systemClock,
   ) {}
-
-  private firstPendingAt: number | undefined;
-  private damped = false;
 
   /**
    * A change arrived. With a zero wait it fires at once. `dampedWaitMs` (a flapping service)
@@ -23,25 +24,26 @@ export class Quiescence {
    * restart nor shorten it, so a flapping service renders at most once per damped wait.
    */
   notify(dampedWaitMs?: number): void {
+    const clock = this.clock;
     if (dampedWaitMs !== undefined) {
-      this.firstPendingAt ??= Date.now();
+      this.firstPendingAt ??= clock.now();
       if (this.damped) return;
       this.damped = true;
-      clearTimeout(this.minTimer);
-      clearTimeout(this.maxTimer);
+      clock.clearTimeout(this.minTimer);
+      clock.clearTimeout(this.maxTimer);
       this.minTimer = undefined;
-      this.maxTimer = setTimeout(() => this.flush(), Math.max(0, this.firstPendingAt + dampedWaitMs - Date.now()));
+      this.maxTimer = clock.setTimeout(() => this.flush(), this.firstPendingAt + dampedWaitMs - clock.now());
       return;
     }
     if (this.wait.minMs === 0 && !this.damped) {
       this.fire();
       return;
     }
-    this.firstPendingAt ??= Date.now();
+    this.firstPendingAt ??= clock.now();
     if (this.damped) return;
-    clearTimeout(this.minTimer);
-    this.minTimer = setTimeout(() => this.flush(), this.wait.minMs);
-    this.maxTimer ??= setTimeout(() => this.flush(), this.wait.maxMs);
+    clock.clearTimeout(this.minTimer);
+    this.minTimer = clock.setTimeout(() => this.flush(), this.wait.minMs);
+    this.maxTimer ??= clock.setTimeout(() => this.flush(), this.wait.maxMs);
   }
 
   get pending(): boolean {
@@ -49,8 +51,8 @@ export class Quiescence {
   }
 
   cancel(): void {
-    clearTimeout(this.minTimer);
-    clearTimeout(this.maxTimer);
+    this.clock.clearTimeout(this.minTimer);
+    this.clock.clearTimeout(this.maxTimer);
     this.minTimer = undefined;
     this.maxTimer = undefined;
     this.firstPendingAt = undefined;

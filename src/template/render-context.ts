@@ -1,11 +1,12 @@
 import type { GuardStatus } from '../feed/guards/guards.js';
+import type { RegistryCapabilities } from '../registries/definition.js';
 import { dependencyId, type Dependency, type DependencyValue, type DependencyValues } from '../catalog/types.js';
 
 /** What a render may read: the store's latest data, the configured sources, the sandbox. */
 export interface RenderInputs {
   readonly defaultSource: string;
-  /** Configured sources: name → scheme (file, consul…). */
-  readonly sources: ReadonlyMap<string, string>;
+  /** Configured sources: name → its registry and what it can answer. */
+  readonly sources: ReadonlyMap<string, { readonly registry: string; readonly capabilities: RegistryCapabilities }>;
   lookup(id: string): DependencyValue | undefined;
   /** True while a source reports a problem: a union does not wait for its missing answers. */
   unavailable?(source: string): boolean;
@@ -42,16 +43,15 @@ export class RenderContext {
 
   /**
    * The sources a helper asks: the one named by `source=`, else every configured source whose
-   * scheme is in `capable` (a union). Throws when the named source cannot answer.
+   * registry is `capable` (a union). Throws when the named source cannot answer.
    */
-  sourcesFor(name: unknown, capable: ReadonlySet<string>, what: string): string[] {
+  sourcesFor(name: unknown, capable: (c: RegistryCapabilities) => boolean, what: string): string[] {
     if (name !== undefined && name !== null && name !== '') {
       const source = this.source(name);
-      const scheme = this.schemeOf(source) ?? '';
-      if (!capable.has(scheme)) throw new Error(`source "${source}" (${scheme}) has no ${what}`);
+      if (!capable(this.capabilitiesOf(source))) throw new Error(`source "${source}" (${this.inputs.sources.get(source)?.registry ?? '?'}) has no ${what}`);
       return [source];
     }
-    const all = [...this.inputs.sources].filter(([, scheme]) => capable.has(scheme)).map(([source]) => source);
+    const all = [...this.inputs.sources].filter(([, s]) => capable(s.capabilities)).map(([source]) => source);
     if (all.length === 0) throw new Error(`no configured source has ${what} (configured: ${[...this.inputs.sources.keys()].join(', ')})`);
     return all;
   }
@@ -69,9 +69,11 @@ export class RenderContext {
     return this.need(dep);
   }
 
-  /** The scheme of a configured source (file, consul…), for options only some registries have. */
-  schemeOf(source: string): string | undefined {
-    return this.inputs.sources.get(source);
+  /** What a configured source's registry can answer (options only some registries have). */
+  capabilitiesOf(source: string): RegistryCapabilities {
+    const known = this.inputs.sources.get(source);
+    if (!known) throw new Error(`unknown source "${source}"`);
+    return known.capabilities;
   }
 
   /** The latest data for a dependency, or undefined (recorded as missing) when none has arrived. */

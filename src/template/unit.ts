@@ -1,8 +1,9 @@
 import { readFile, realpath } from 'node:fs/promises';
 import type { Dependency } from '../catalog/types.js';
-import type { TemplateConfig } from '../config/schema.js';
-import { InputError } from '../errors.js';
+import type { TemplateConfig } from './settings.js';
+import { errorMessage, InputError } from '../errors.js';
 import { compileTemplate, type CompiledTemplate } from './engine.js';
+import type { RenderInputs } from './render-context.js';
 
 /** Templates larger than this are refused: a config template is kilobytes, not megabytes. */
 const MAX_TEMPLATE_BYTES = 1024 * 1024;
@@ -24,7 +25,14 @@ async function readTemplateFile(path: string): Promise<string> {
   }
 }
 
-/** One template's state in the runner: what it needs, what it last produced. */
+/** What one render of a template gave. */
+export type RenderOutcome =
+  | { readonly kind: 'complete'; readonly text: string; readonly ms: number }
+  /** Some dependency has no data yet: nothing is written. */
+  | { readonly kind: 'waiting'; readonly waiting: readonly string[] }
+  | { readonly kind: 'failed'; readonly error: string };
+
+/** One template: its compiled form, what it needs, what it last produced. */
 export class TemplateUnit {
   /** Dependencies of the last render (the last complete one plus any found since). */
   deps = new Map<string, Dependency>();
@@ -39,12 +47,12 @@ export class TemplateUnit {
   /** When the last complete render happened, and the last error (render, check or write). */
   lastRenderAt: number | undefined;
   lastError: string | undefined;
-  /** Whether the "waiting for …" line was logged. */
-  waitingReported = false;
+  /** Complete renders so far. */
+  renders = 0;
 
   private constructor(
     readonly config: TemplateConfig,
-    public compiled: CompiledTemplate,
+    private compiled: CompiledTemplate,
     /** The template text the compiled form came from. */
     readonly text: string,
     readonly sandbox: string,
@@ -64,5 +72,39 @@ export class TemplateUnit {
 
   get name(): string {
     return this.config.destination;
+  }
+
+  /**
+   * Renders with the latest data. Discovery and rendering are one pass: the dependencies it
+   * records are kept (so they get watched), and only a pass with nothing missing is complete.
+   */
+  render(inputs: RenderInputs): RenderOutcome {
+    const started = performance.now();
+    let result;
+    try {
+      result = this.compiled.render(inputs);
+    } catch (err) {
+      this.lastError = errorMessage(err);
+      return { kind: 'failed', error: this.lastError };
+    }
+    const ctx = result.context;
+    if (result.output === undefined) {
+      for (const [id, dep] of ctx.used) this.deps.set(id, dep);
+      this.waiting = [...ctx.waiting];
+      return { kind: 'waiting', waiting: this.waiting };
+    }
+    this.deps = ctx.used;
+    this.waiting = [];
+    this.files = ctx.files;
+    this.rendered = true;
+    this.renders += 1;
+    this.lastRenderAt = Date.now();
+    this.lastError = undefined;
+    return { kind: 'complete', text: result.output, ms: Math.round((performance.now() - started) * 100) / 100 };
+  }
+
+  /** A new text of the template file; a broken one throws (InputError) and the compiled form stays. */
+  recompile(text: string): void {
+    this.compiled = compileTemplateText(this.config.source, text);
   }
 }

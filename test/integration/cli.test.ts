@@ -185,10 +185,10 @@ describe('bad input exits 2 with a message on stderr naming the problem', () => 
     expectInputError(run, `${config}:5:5: unknown key "retry" in templates.0`);
   });
 
-  test('a source that is planned but not in this version (--source nacos://x)', async () => {
+  test('a source of a registry ctmpl does not read (--source mdns://x) names the forms it reads', async () => {
     const dir = await tempDir();
-    const run = await runCtmpl(['--source', 'nacos://x', '-t', `${NGINX_TEMPLATE}:out.conf`, '--once'], { cwd: dir });
-    expectInputError(run, /nacos source is not available/, /--source file:/);
+    const run = await runCtmpl(['--source', 'mdns://x', '-t', `${NGINX_TEMPLATE}:out.conf`, '--once'], { cwd: dir });
+    expectInputError(run, /"mdns:\/\/x" is not a source URI/, /file:PATH.*consul:\/\/HOST:PORT/);
     expect(await readdir(dir)).toEqual([]);
   });
 

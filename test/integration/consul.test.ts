@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { field, LEVEL, NO_CONSUL_ENV, readIfExists, readLines, runCtmpl, startCtmpl, TEMPLATES, waitFor, type Daemon, type LogLine } from '../support/ctmpl.js';
@@ -275,7 +275,7 @@ describe('KV', () => {
 });
 
 describe('identical data at a new index is not a change', () => {
-  test('a second passing check on an instance moves the index but renders nothing and runs nothing; the next real change is the next run', async () => {
+  test('a second passing check on an instance changes only its Checks: the file is not rewritten and nothing runs; the next real change is the next run', async () => {
     const agent = await startConsul();
     // Through a recording proxy, to know when ctmpl has received (and handled) each reply.
     const proxy = await startCountingProxy(agent.address);
@@ -284,8 +284,9 @@ describe('identical data at a new index is not a change', () => {
     const daemon = watchConsul(proxy.address, job);
     await fileBecomes(daemon, job.out, 'same-1 10.0.4.1:80\n');
     await expectRuns(daemon, job.runs, 1);
-    const renders = (): number => daemon.logs().filter((l) => field(l, 'destination') === job.out).length;
-    const rendersBefore = renders();
+    const writes = (): number => daemon.logs().filter((l) => field(l, 'destination') === job.out && l.msg === 'wrote file').length;
+    const writesBefore = writes();
+    const mtime = (await stat(job.out)).mtimeMs;
 
     // The same instances with the same aggregate status, at a new index: a passing check is added,
     // then removed. (Re-registering an identical service, or passing a passing TTL check again,
@@ -309,7 +310,9 @@ describe('identical data at a new index is not a change', () => {
         timeoutMs: CHANGE_MS,
         what: `ctmpl to ask again with index >= ${moved}`,
       });
-      expect(renders(), 'render/write log lines for identical data').toBe(rendersBefore);
+      // Templates see the check (Checks, as consul-template's): they render again, to the same text.
+      expect(writes(), 'writes of an identical text').toBe(writesBefore);
+      expect((await stat(job.out)).mtimeMs).toBe(mtime);
       expect(await readLines(job.runs)).toHaveLength(1);
     }
 
@@ -317,7 +320,7 @@ describe('identical data at a new index is not a change', () => {
     await registerPassing(agent, { id: 'same-2', name: 'same', address: '10.0.4.2', port: 80 });
     await fileBecomes(daemon, job.out, 'same-1 10.0.4.1:80\nsame-2 10.0.4.2:80\n');
     await expectRuns(daemon, job.runs, 2);
-    expect(renders()).toBe(rendersBefore + 1);
+    expect(writes()).toBe(writesBefore + 1);
   });
 });
 

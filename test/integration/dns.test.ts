@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readIfExists } from '../support/ctmpl.js';
+import { freePort } from '../support/ports.js';
 import { startDns } from '../support/dns.js';
 import { errorsMatching, fileBecomes, holdsFor, infosMatching, newJob, watchSources } from '../support/registry-job.js';
 
@@ -58,5 +59,24 @@ describe('DNS SRV: (service "_http._tcp.NAME") lists SRV targets with their addr
     await dns.update(['update add _http._tcp.web.example.test 1 SRV 10 5 8081 h1.example.test.']);
     await fileBecomes(daemon, job.out, `${first}10.0.0.1:8081 h1.example.test 10.0.0.1:8081 p10 w5 dns\n`, 20_000);
     await daemon.waitFor(() => infosMatching(daemon, /answers again/).length > 0, { what: 'the recovery logged' });
+  });
+
+  test('stays failing in /status while one SRV name fails, however often another name answers', async () => {
+    const dns = await startDns();
+    await dns.update(['update add h1.example.test 1 A 10.0.0.1', 'update add _http._tcp.web.example.test 1 SRV 10 5 8080 h1.example.test.']);
+    // A name outside the server's zone: it refuses it (no recursion) — a problem on that name only.
+    const job = await newJob(`${LINE}{{#each (service "_http._tcp.api.elsewhere.test")}}{{ID}}\n{{/each}}`);
+    const port = await freePort();
+    const daemon = watchSources([uri(dns.address)], job, ['--listen', `127.0.0.1:${port}`]);
+    await daemon.waitFor(() => errorsMatching(daemon, /resolving SRV "_http\._tcp\.api\.elsewhere\.test" failed/).length > 0, { what: 'the refused name logged' });
+    const status = async (): Promise<{ failing: boolean; problems: { problem: string }[] }> => {
+      const body = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as { sources: { failing: boolean; problems: { problem: string }[] }[] };
+      return body.sources[0] as { failing: boolean; problems: { problem: string }[] };
+    };
+    // The other name is answered again every second meanwhile: that must not hide the open problem.
+    await holdsFor(3000, async () => expect(await status()).toMatchObject({ failing: true }));
+    expect((await status()).problems.map((p) => p.problem)).toEqual([expect.stringMatching(/resolving failed/)]);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/ctmpl_source_failing\{source="dns"\} 1/);
   });
 });

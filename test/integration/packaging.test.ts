@@ -2,12 +2,11 @@
  * Packaging and deployment files:
  * - `npm pack` from a clean copy of the working tree (prepack builds), the tarball's contents, and
  *   the package installed from it (`npx ctmpl`);
- * - deploy/Dockerfile: parsed and checked, and its build steps run as plain commands (there is no
- *   Docker engine here): the build stage's COPY and RUN lines in a scratch "container root", the
- *   final stage's COPY --from lines, then the ENTRYPOINT's script run from the result;
+ * - deploy/Dockerfile: parsed and checked (the image itself is built and run in
+ *   test/integration/sidecar.test.ts, `npm run test:sidecar`);
  * - the image's HEALTHCHECK command against a real ctmpl --listen, a 503 and a closed port;
- * - deploy/docker-compose.yml and the sidecar files it mounts, and the sidecar template rendered
- *   from a (fake) Consul into a config `nginx -t` accepts;
+ * - the sidecar template rendered from a (fake) Consul into a config `nginx -t` accepts (the compose
+ *   example itself runs for real in sidecar.test.ts);
  * - deploy/ctmpl.service through `systemd-analyze verify`.
  * npm commands reuse the machine's npm cache; the whole file takes about a minute.
  */
@@ -29,7 +28,6 @@ import { registerCleanup, tempDir } from '../support/tmp.js';
 
 const DEPLOY = join(ROOT, 'deploy');
 const DOCKERFILE = join(DEPLOY, 'Dockerfile');
-const COMPOSE_FILE = join(DEPLOY, 'docker-compose.yml');
 const UNIT_FILE = join(DEPLOY, 'ctmpl.service');
 /** What npm, tar and git may take: `npm ci` from a warm cache takes ~20 s here. */
 const SLOW = 240_000;
@@ -216,11 +214,6 @@ function last(stage: Stage, keyword: string): Instruction | undefined {
   return only(stage, keyword).at(-1);
 }
 
-/** A container path inside a scratch directory standing for the container's root. */
-function inRoot(root: string, containerPath: string): string {
-  return join(root, posix.resolve('/', containerPath));
-}
-
 // ---------------------------------------------------------------------------------------------
 
 describe('npm package', () => {
@@ -251,7 +244,7 @@ describe('npm package', () => {
       'README.md',
       'LICENSE',
       'dist/src/bin.js',
-      'dist/src/cli.js',
+      'dist/src/cli/program.js',
       'templates/nginx-upstream.hbs',
       'templates/haproxy-backend.hbs',
       'templates/prometheus-file-sd.json.hbs',
@@ -379,79 +372,6 @@ describe('deploy/Dockerfile', () => {
     }
   });
 
-  test('the build steps, run as plain commands, give a final /app whose ENTRYPOINT runs: --version and a --once render', async () => {
-    const context = await cleanCopy('ctmpl-context-');
-    const buildRoot = await tempDir('ctmpl-stage-build-');
-    const finalRoot = await tempDir('ctmpl-stage-final-');
-
-    // Build stage: WORKDIR, COPY from the context, RUN through sh (cache mounts are an optimisation).
-    let workdir = '/';
-    const env: Record<string, string> = {};
-    for (const step of build.instructions) {
-      switch (step.keyword) {
-        case 'WORKDIR':
-          workdir = posix.resolve(workdir, step.args);
-          await mkdir(inRoot(buildRoot, workdir), { recursive: true });
-          break;
-        case 'ENV':
-          for (const pair of step.args.match(/\w+=\S+/g) ?? []) env[pair.split('=')[0] ?? ''] = pair.slice(pair.indexOf('=') + 1);
-          break;
-        case 'COPY': {
-          expect(step.flags.from, `Dockerfile:${step.line}: the build stage copies from the context`).toBeUndefined();
-          const parts = step.args.split(/\s+/);
-          const dest = parts.pop() ?? '';
-          const intoDir = dest.endsWith('/') || parts.length > 1;
-          for (const source of parts) {
-            const target = inRoot(buildRoot, posix.resolve(workdir, dest, intoDir ? basename(source) : ''));
-            await mkdir(dirname(target), { recursive: true });
-            await cp(join(context, source), target, { recursive: true });
-          }
-          break;
-        }
-        case 'RUN': {
-          const result = await execa('sh', ['-c', step.args], { cwd: inRoot(buildRoot, workdir), env: { ...childEnv(), ...env }, extendEnv: false, reject: false, all: true, stdin: 'ignore', timeout: SLOW });
-          expect(result.exitCode, `Dockerfile:${step.line}: RUN ${step.args}\n${String(result.all ?? '')}`).toBe(0);
-          break;
-        }
-        case 'ARG':
-          break;
-        default:
-          throw new Error(`Dockerfile:${step.line}: ${step.keyword} in the build stage is not emulated by this test`);
-      }
-    }
-
-    // Final stage: only the COPY --from=build lines (apt-get and USER need a real engine).
-    let appDir = '/';
-    for (const step of final.instructions) {
-      if (step.keyword === 'WORKDIR') appDir = posix.resolve(appDir, step.args);
-      if (step.keyword !== 'COPY') continue;
-      const [source, dest, ...extra] = step.args.split(/\s+/);
-      expect(extra, `Dockerfile:${step.line}: one source per COPY --from`).toEqual([]);
-      const from = inRoot(buildRoot, source ?? '');
-      expect(existsSync(from), `Dockerfile:${step.line}: ${source ?? ''} exists after the build stage`).toBe(true);
-      const target = inRoot(finalRoot, posix.resolve(appDir, dest ?? ''));
-      await mkdir(dirname(target), { recursive: true });
-      await cp(from, target, { recursive: true });
-    }
-
-    const app = inRoot(finalRoot, appDir);
-    const files = await listFiles(app);
-    expect(files.filter((f) => !f.startsWith('node_modules/') && /\.(?:ts|map)$/.test(f)), 'no TypeScript or source maps in /app').toEqual([]);
-    for (const dev of ['typescript', 'vitest', 'eslint', 'tsx']) expect(existsSync(join(app, 'node_modules', dev)), `devDependency ${dev} pruned`).toBe(false);
-    const pkg = record(JSON.parse(await readFile(join(app, 'package.json'), 'utf8')), 'package.json');
-    for (const dep of Object.keys(record(pkg.dependencies, 'dependencies'))) expect(existsSync(join(app, 'node_modules', dep)), `dependency ${dep} kept`).toBe(true);
-
-    const entrypoint = execForm(last(final, 'ENTRYPOINT')?.args ?? '', 'ENTRYPOINT');
-    const script = inRoot(finalRoot, entrypoint[3] ?? '');
-    expect(existsSync(script), `${entrypoint[3] ?? ''} exists in the final stage`).toBe(true);
-    expect((await must('node', [script, '--version'], app, 30_000)).trim()).toBe(await packageVersion(context));
-
-    const out = await tempDir('ctmpl-stage-out-');
-    await must('node', [script, '--source', `file:${join(app, 'templates', 'examples', 'catalog.yaml')}`, '-t', `${join(app, 'templates', 'nginx-upstream.hbs')}:${join(out, 'up.conf')}`, '--once'], app, 30_000);
-    const upstreams = parseNginxUpstreams(await readFile(join(out, 'up.conf'), 'utf8'));
-    expect(upstreams.get('web')?.servers).toEqual(['10.0.0.1:8080', '10.0.0.2:8080']);
-  }, SLOW * 2);
-
   test("the HEALTHCHECK command: exit 0 on ctmpl's /healthz once it rendered, 1 on a 503 and on a closed port", async () => {
     const probe = execForm(last(final, 'HEALTHCHECK')?.args.replace(/^CMD\s+/, '') ?? '', 'HEALTHCHECK CMD');
     const cmd = execForm(last(final, 'CMD')?.args ?? '', 'CMD');
@@ -483,102 +403,7 @@ describe('deploy/Dockerfile', () => {
   });
 });
 
-describe('deploy/docker-compose.yml (sidecar example)', () => {
-  let services: Record<string, unknown>;
-  let volumes: Record<string, unknown>;
-
-  beforeAll(async () => {
-    const doc = record(parse(await readFile(COMPOSE_FILE, 'utf8')), 'the compose file');
-    services = record(doc.services, 'services');
-    volumes = record(doc.volumes, 'volumes');
-  });
-
-  /** The compose service keys this file may use: a typo (`healtcheck:`) would be silently ignored by a parse alone. */
-  const KNOWN_KEYS = new Set(['image', 'build', 'command', 'environment', 'volumes', 'ports', 'healthcheck', 'depends_on', 'restart', 'pid', 'user', 'read_only', 'tmpfs', 'cap_drop', 'security_opt']);
-
-  function service(name: string): Record<string, unknown> {
-    return record(services[name], `services.${name}`);
-  }
-
-  /** `source:target[:mode]` volume entries of a service. */
-  function mounts(name: string): { source: string; target: string; mode: string | undefined }[] {
-    return strings(service(name).volumes ?? [], `services.${name}.volumes`).map((entry) => {
-      const [source = '', target = '', mode] = entry.split(':');
-      return { source, target, mode };
-    });
-  }
-
-  test('consul, ctmpl and nginx share a volume; ctmpl reaches Consul by service name, reloads nginx in its PID namespace, has the healthcheck', async () => {
-    expect(Object.keys(services)).toEqual(expect.arrayContaining(['consul', 'ctmpl', 'nginx']));
-    for (const [name, body] of Object.entries(services)) {
-      for (const key of Object.keys(record(body, name))) expect(KNOWN_KEYS.has(key), `services.${name}.${key}`).toBe(true);
-    }
-
-    // Consul: a dev agent with a healthcheck ctmpl waits for.
-    expect(String(service('consul').image)).toMatch(/^hashicorp\/consul:\d+\.\d+/);
-    expect(strings(service('consul').command, 'consul command')).toEqual(expect.arrayContaining(['agent', '-dev']));
-    expect(record(service('consul').healthcheck, 'consul healthcheck').test).toBeDefined();
-
-    // ctmpl: built from deploy/Dockerfile with the repository root as context.
-    const ctmpl = service('ctmpl');
-    const buildSpec = record(ctmpl.build, 'ctmpl build');
-    const context = join(DEPLOY, String(buildSpec.context));
-    expect(join(context, String(buildSpec.dockerfile))).toBe(DOCKERFILE);
-    expect(existsSync(join(context, 'package.json'))).toBe(true);
-    const environment = record(ctmpl.environment, 'ctmpl environment');
-    const [consulHost, consulPort] = String(environment.CONSUL_HTTP_ADDR).replace(/^https?:\/\//, '').split(':');
-    expect(consulHost, 'CONSUL_HTTP_ADDR names the consul service').toBe('consul');
-    expect(consulPort).toBe('8500');
-    const dependsOn = record(ctmpl.depends_on, 'ctmpl depends_on');
-    expect(record(dependsOn.consul, 'depends_on.consul').condition).toBe('service_healthy');
-
-    // The shared volume: declared, mounted read-write in ctmpl and read-only in nginx.
-    const shared = mounts('ctmpl').filter((m) => m.source in volumes);
-    expect(shared, 'ctmpl mounts one named volume').toHaveLength(1);
-    const volume = shared[0]?.source ?? '';
-    expect(shared[0]?.mode).toBeUndefined();
-    const nginxMount = mounts('nginx').find((m) => m.source === volume);
-    expect(nginxMount, `nginx mounts the volume ${volume}`).toBeDefined();
-    expect(nginxMount?.mode).toBe('ro');
-
-    // Every bind-mounted file or directory exists.
-    for (const name of Object.keys(services)) {
-      for (const m of mounts(name).filter((x) => x.source.startsWith('.'))) expect(existsSync(join(DEPLOY, m.source)), `services.${name}: ${m.source}`).toBe(true);
-    }
-
-    // ctmpl's settings (mounted at /etc/ctmpl): the template writes into the shared volume, and the
-    // reload signals PID 1 of nginx's PID namespace, as the same uid that owns the volume.
-    const command = strings(ctmpl.command, 'ctmpl command');
-    const configPath = command[command.indexOf('--config') + 1] ?? '';
-    const configMount = mounts('ctmpl').find((m) => configPath.startsWith(`${m.target}/`));
-    expect(configMount, `${configPath} is mounted`).toBeDefined();
-    const settings = record(parse(await readFile(join(DEPLOY, configMount?.source ?? '', configPath.slice((configMount?.target.length ?? 0) + 1)), 'utf8')), 'ctmpl.yaml');
-    for (const template of (settings.templates as unknown[]).map((t) => record(t, 'template'))) {
-      expect(String(template.destination).startsWith(`${shared[0]?.target ?? ''}/`), `${String(template.destination)} is in the shared volume`).toBe(true);
-      expect(existsSync(join(DEPLOY, configMount?.source ?? '', String(template.source)))).toBe(true);
-    }
-    expect(settings.command).toBe('kill -HUP 1');
-    expect(ctmpl.pid).toBe('service:nginx');
-    const uid = String(ctmpl.user).split(':')[0];
-    expect(uid).not.toBe('0');
-    expect(uid).not.toBe('root');
-    expect(String(record(record(volumes[volume], volume).driver_opts, 'driver_opts').o)).toContain(`uid=${uid}`);
-
-    // nginx includes what ctmpl renders.
-    const nginxConf = mounts('nginx').find((m) => m.target === '/etc/nginx/conf.d/default.conf');
-    expect(await readFile(join(DEPLOY, nginxConf?.source ?? ''), 'utf8')).toContain(`include ${nginxMount?.target ?? ''}/*.conf;`);
-
-    // The healthcheck: the image's own, against the port the command listens on.
-    const healthcheck = record(ctmpl.healthcheck, 'ctmpl healthcheck');
-    const probe = strings(healthcheck.test, 'healthcheck.test');
-    const listen = command[command.indexOf('--listen') + 1] ?? '';
-    expect(probe.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
-    expect(probe[3]).toContain(`http://${listen}/healthz`);
-    const { stages } = parseDockerfile(await readFile(DOCKERFILE, 'utf8'));
-    const imageProbe = execForm(stages.at(-1)?.instructions.filter((i) => i.keyword === 'HEALTHCHECK').at(-1)?.args.replace(/^CMD\s+/, '') ?? '', 'HEALTHCHECK');
-    expect(probe.slice(1)).toEqual(imageProbe);
-  });
-
+describe('deploy/sidecar (the compose example\'s template; the example itself runs for real in test/integration/sidecar.test.ts)', () => {
   test('the sidecar template renders from Consul into a config nginx -t accepts (consul itself left out)', async () => {
     const consul = await startFakeConsul();
     consul.setService('consul', [{ id: 'consul', address: '127.0.0.1', port: 8300 }]);

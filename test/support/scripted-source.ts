@@ -1,7 +1,8 @@
 import { dependencyId, type Dependency } from '../../src/catalog/types.js';
 import { parseCatalog, type Catalog } from '../../src/registries/file/catalog.js';
 import { answer } from '../../src/registries/file/source.js';
-import type { Source, SourceSink } from '../../src/registries/old-source.js';
+import { SourceHealth } from '../../src/registries/health.js';
+import type { Source, SourceSink } from '../../src/registries/source.js';
 
 /**
  * A source whose catalog a test sets directly (YAML text). It answers like the file source and
@@ -11,6 +12,8 @@ export class ScriptedSource implements Source {
   readonly description = 'scripted';
   readonly watched = new Map<string, Dependency>();
   readonly unwatchedIds: string[] = [];
+  readonly stats = { requests: 0, failures: 0 };
+  readonly health = new SourceHealth('scripted', () => this.sink);
   private sink: SourceSink | undefined;
   private catalog: Catalog;
 
@@ -43,6 +46,17 @@ export class ScriptedSource implements Source {
   update(yaml: string): void {
     this.catalog = parseCatalog('scripted.yaml', yaml, this.name);
     for (const dep of this.watched.values()) this.deliver(dep);
+  }
+
+  /** Delivers one dependency's current answer again (its problem, if any, is over). */
+  answer(dep: Dependency): void {
+    this.health.resolve(dependencyId(dep));
+    this.deliver(dep);
+  }
+
+  /** A problem on one dependency, as a registry reports a failed query (its last data stays). */
+  fail(dep: Dependency, problem: string): void {
+    this.health.report(problem, dependencyId(dep), `${problem} (${dependencyId(dep)})`);
   }
 
   private deliver(dep: Dependency): void {

@@ -28,7 +28,7 @@ function template(dir: string, name: string, over: Partial<TemplateConfig> = {})
 
 function config(templates: TemplateConfig[], over: Partial<Config> = {}): Config {
   return {
-    sources: [{ name: 'file', scheme: 'file', target: '/unused' }],
+    sources: [{ name: 'file', registry: 'file', settings: { path: '/unused' }, description: 'file:/unused' }],
     templates,
     command: undefined,
     commandTimeoutMs: 5000,
@@ -38,6 +38,14 @@ function config(templates: TemplateConfig[], over: Partial<Config> = {}): Config
     logLevel: 'silent',
     guards: { allowlist: { cidrs: [], tags: [], dcs: [] }, maxRemovalPct: undefined, holdMaxMs: 300_000, flap: undefined, services: {} },
     splayMs: 0,
+    minReloadIntervalMs: 0,
+    logFormat: undefined,
+    listen: undefined,
+    healthFailingAfterMs: 60_000,
+    relaxedSources: [],
+    envAllow: undefined,
+    exec: undefined,
+    dedup: undefined,
     ...over,
   };
 }
@@ -321,14 +329,5 @@ describe('Runner after a failed reload', () => {
     await until(() => readFileSync(log, 'utf8').split('\n').length === 5);
     expect(readFileSync(log, 'utf8')).toBe('10.0.0.1 \n10.0.0.1 10.0.0.2 \n10.0.0.1 \n10.0.0.1 10.0.0.2 \n');
     expect(readFileSync(join(dir, 'a.hbs.out'), 'utf8')).toBe('10.0.0.1 10.0.0.2 ');
-  });
-});
-
-describe('templateEnvironment', () => {
-  it('withholds credentials from templates unless they are allowed by name', async () => {
-    const { templateEnvironment } = await import('../../src/runner.js');
-    const env = { REGION: 'eu', CONSUL_HTTP_TOKEN: 't', DB_PASSWORD: 'p', GITHUB_TOKEN: 'g', HOME: '/root' };
-    expect(templateEnvironment(env, undefined)).toEqual({ REGION: 'eu', HOME: '/root' });
-    expect(templateEnvironment(env, ['REGION', 'DB_PASSWORD'])).toEqual({ REGION: 'eu', DB_PASSWORD: 'p' });
   });
 });

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { InputError } from '../../errors.js';
+import { readSecretFile } from '../../util/secret-file.js';
 
 /**
  * How to reach Consul, with Consul's own names. Precedence: flags, then the config file's
@@ -137,15 +137,7 @@ export function readToken(settings: ConsulSettings): string | undefined {
 
 /** A token file's content, trimmed; an unreadable or empty file is an InputError that shows no content. */
 export function readTokenFile(path: string): string {
-  let token: string;
-  try {
-    token = readFileSync(path, 'utf8').trim();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError(`cannot read the Consul token file (${code})`, path, 'check CONSUL_HTTP_TOKEN_FILE / --consul-token-file');
-  }
-  if (token === '') throw new InputError('the Consul token file is empty', path, 'write the ACL token into it');
-  return token;
+  return readSecretFile(path, 'Consul token', 'check CONSUL_HTTP_TOKEN_FILE / --consul-token-file', { trim: 'whitespace' });
 }
 
 /** A description for logs: scheme and address only, never credentials. */

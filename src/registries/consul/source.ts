@@ -3,14 +3,8 @@ import { ConsulClient, type ConsulRequest } from './client.js';
 import { instancesFromHealth, keyPairs, keyValue, servicesFromCatalog } from './normalize.js';
 import { describeConsul, readToken, type ConsulSettings } from './settings.js';
 import { BlockingWatch, DEFAULT_TIMING, type WatchTiming } from './watch.js';
-import { ProblemLog } from '../problems.js';
-import type { Source, SourceSink } from '../old-source.js';
-
-/** Counters for observability (requests sent, failures seen). */
-export interface ConsulStats {
-  requests: number;
-  failures: number;
-}
+import { SourceHealth } from '../health.js';
+import type { Source, SourceSink, SourceStats } from '../source.js';
 
 /** What to ask Consul for a dependency, and how to turn the reply into the template's data. */
 function plan(dep: Dependency, sourceName: string): { request: ConsulRequest; convert: (body: unknown) => DependencyValue } {
@@ -49,12 +43,11 @@ function plan(dep: Dependency, sourceName: string): { request: ConsulRequest; co
 export class ConsulSource implements Source {
   readonly live = true;
   readonly description: string;
-  readonly stats: ConsulStats = { requests: 0, failures: 0 };
+  readonly stats: SourceStats = { requests: 0, failures: 0 };
   private client: ConsulClient | undefined;
   private sink: SourceSink | undefined;
   private readonly watches = new Map<string, BlockingWatch>();
-  /** Problems being reported right now, each logged once. */
-  private readonly problems: ProblemLog;
+  readonly health: SourceHealth;
 
   constructor(
     readonly name: string,
@@ -62,11 +55,7 @@ export class ConsulSource implements Source {
     private readonly timing: WatchTiming = DEFAULT_TIMING,
   ) {
     this.description = describeConsul(settings);
-    this.problems = new ProblemLog(`Consul at ${this.description}`, () => this.sink);
-  }
-
-  get failing(): boolean {
-    return this.problems.size > 0;
+    this.health = new SourceHealth(`Consul at ${this.description}`, () => this.sink);
   }
 
   async start(sink: SourceSink): Promise<void> {
@@ -84,14 +73,14 @@ export class ConsulSource implements Source {
       convert,
       {
         data: (value) => {
-          this.problems.resolve(id);
+          this.health.resolve(id);
           this.sink?.data(dep, value);
         },
         failing: (message) => {
           this.stats.failures += 1;
-          this.problems.report(message, id, `${message} (first for ${id}); retrying with backoff, the last good data stays in use`);
+          this.health.report(message, id, `${message} (first for ${id}); retrying with backoff, the last good data stays in use`);
         },
-        recovered: () => this.problems.resolve(id),
+        recovered: () => this.health.resolve(id),
         requested: () => {
           this.stats.requests += 1;
         },
@@ -111,7 +100,7 @@ export class ConsulSource implements Source {
     const id = dependencyId(dep);
     const watch = this.watches.get(id);
     this.watches.delete(id);
-    this.problems.forget(id);
+    this.health.forget(id);
     void watch?.stop();
   }
 

@@ -1,4 +1,5 @@
 import type { DependencyValue } from '../../catalog/types.js';
+import { backoffDelay, type BackoffPolicy } from '../../util/backoff.js';
 import { sleep } from '../../util/sleep.js';
 import { ConsulRequestError, type BlockingOptions, type ConsulReply, type ConsulRequest, type ReadMode } from './client.js';
 
@@ -13,9 +14,8 @@ export interface WatchTiming {
   readonly minIntervalMs: number;
   /** Random extra spacing added to the minimum interval, so many watches do not sync up. */
   readonly intervalJitterMs: number;
-  /** First backoff step after a failure; doubles per consecutive failure (full jitter). */
-  readonly backoffBaseMs: number;
-  readonly backoffCapMs: number;
+  /** Retries after a failure (full jitter: a thousand watches failing together spread out). */
+  readonly backoff: BackoffPolicy;
   /** Pause after a reply without X-Consul-Index (it cannot block, so it would loop hot). */
   readonly noIndexPauseMs: number;
   readonly random: () => number;
@@ -24,8 +24,7 @@ export interface WatchTiming {
 export const DEFAULT_TIMING: WatchTiming = {
   minIntervalMs: 100,
   intervalJitterMs: 50,
-  backoffBaseMs: 250,
-  backoffCapMs: 60_000,
+  backoff: { baseMs: 250, capMs: 60_000, jitter: 'full' },
   noIndexPauseMs: 1000,
   random: Math.random,
 };
@@ -45,12 +44,6 @@ export interface WatchOptions {
   readonly maxStaleMs: number;
   readonly consistent: boolean;
   readonly timing: WatchTiming;
-}
-
-/** Full jitter: a random wait between 0 and min(cap, base × 2^(failures-1)). */
-export function backoffDelay(failures: number, timing: WatchTiming): number {
-  const ceiling = Math.min(timing.backoffCapMs, timing.backoffBaseMs * 2 ** Math.min(failures - 1, 30));
-  return Math.round(timing.random() * ceiling);
 }
 
 /**
@@ -128,7 +121,7 @@ export class BlockingWatch {
         // lower: a query with the old index would block for the whole wait. Start again from 0
         // (one non-blocking read; identical data is not a change). A 4xx keeps the index.
         if (!(err instanceof ConsulRequestError) || err.status === undefined || err.status >= 500) this.index = 0;
-        await sleep(backoffDelay(this.failures, this.options.timing), signal);
+        await sleep(backoffDelay(this.failures, this.options.timing.backoff), signal);
       }
     }
   }

@@ -6,8 +6,10 @@ import { makeInstance } from '../../catalog/instance.js';
 import { dependencyId, deepFreeze, type Dependency, type Instance } from '../../catalog/types.js';
 import { sleep } from '../../util/sleep.js';
 import { describeDns, type DnsSettings } from './settings.js';
-import { backoffDelay, DEFAULT_BACKOFF, ProblemLog, validAddress, validPort, type Backoff } from '../problems.js';
-import type { Source, SourceSink } from '../old-source.js';
+import { isHostAddress, portText } from '../../util/address.js';
+import { backoffDelay, REGISTRY_BACKOFF, type BackoffPolicy } from '../../util/backoff.js';
+import { SourceHealth } from '../health.js';
+import type { Source, SourceSink, SourceStats } from '../source.js';
 
 /** Answers that mean "no such records": an empty service, not a failure. */
 const NO_RECORDS = new Set(['ENOTFOUND', 'ENODATA']);
@@ -55,8 +57,8 @@ export async function resolveService(resolver: SrvResolver, name: string, source
   let ttl: number | undefined;
   for (const record of records) {
     const target = record.name.replace(/\.$/, '');
-    const port = validPort(record.port);
-    if (target === '' || port === undefined || !validAddress(target)) continue;
+    const port = portText(record.port);
+    if (target === '' || port === undefined || !isHostAddress(target)) continue;
     let addresses: string[];
     if (isIP(target)) addresses = [target];
     else {
@@ -105,17 +107,18 @@ export class DnsSource implements Source {
   readonly description: string;
   private sink: SourceSink | undefined;
   private readonly resolver: Resolver;
-  private readonly problems: ProblemLog;
+  readonly health: SourceHealth;
+  readonly stats: SourceStats = { requests: 0, failures: 0 };
   private readonly watched = new Map<string, Dependency>();
   private readonly lookups = new Map<string, Lookup>();
 
   constructor(
     readonly name: string,
     private readonly settings: DnsSettings,
-    private readonly backoff: Backoff = { ...DEFAULT_BACKOFF, capMs: Math.min(DEFAULT_BACKOFF.capMs, settings.maxTtlMs) },
+    private readonly backoff: BackoffPolicy = { ...REGISTRY_BACKOFF, capMs: Math.min(REGISTRY_BACKOFF.capMs, settings.maxTtlMs) },
   ) {
     this.description = describeDns(settings);
-    this.problems = new ProblemLog(`DNS ${this.description}`, () => this.sink);
+    this.health = new SourceHealth(`DNS ${this.description}`, () => this.sink);
     this.resolver = new Resolver({ timeout: settings.timeoutMs, tries: 2 });
     if (settings.server !== undefined) this.resolver.setServers([settings.server]);
   }
@@ -149,7 +152,7 @@ export class DnsSource implements Source {
     if ([...this.watched.values()].some((d) => d.kind === 'service' && d.name === dep.name)) return;
     const lookup = this.lookups.get(dep.name);
     this.lookups.delete(dep.name);
-    this.problems.forget(dep.name);
+    this.health.forget(dep.name);
     lookup?.controller.abort();
   }
 
@@ -170,7 +173,7 @@ export class DnsSource implements Source {
         const resolved = await resolveService(this.resolver, lookup.name, this.name);
         if (signal.aborted) return;
         failures = 0;
-        this.problems.resolve(lookup.name);
+        this.health.resolve(lookup.name);
         lookup.instances = deepFreeze(resolved.instances);
         this.deliver(lookup);
         const ttlMs = resolved.ttl === undefined ? this.settings.minTtlMs : resolved.ttl * 1000;
@@ -179,7 +182,7 @@ export class DnsSource implements Source {
         if (signal.aborted) return;
         failures += 1;
         const code = errorCode(err);
-        this.problems.report(`resolving failed (${code})`, lookup.name, `resolving SRV "${lookup.name}" failed (${code}); retrying with backoff, the last answer stays in use`);
+        this.health.report(`resolving failed (${code})`, lookup.name, `resolving SRV "${lookup.name}" failed (${code}); retrying with backoff, the last answer stays in use`);
         waitMs = backoffDelay(failures, this.backoff);
       }
       await sleep(waitMs, signal);

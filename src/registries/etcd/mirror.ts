@@ -1,6 +1,7 @@
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import { sleep } from '../../util/sleep.js';
-import { backoffDelay, guarded, type Backoff } from '../problems.js';
+import { backoffDelay, type BackoffPolicy } from '../../util/backoff.js';
+import { guarded } from '../../util/guarded.js';
 
 /** What a mirror tells its owner. Every callback is guarded: nothing thrown reaches etcd3. */
 export interface MirrorEvents {
@@ -10,6 +11,8 @@ export interface MirrorEvents {
   failing(key: string, message: string, err?: unknown): void;
   /** Reading and watching work again. */
   recovered(): void;
+  /** A range read was sent (for the request counter). */
+  requested(): void;
 }
 
 export type Range = { readonly prefix: string } | { readonly key: string };
@@ -46,7 +49,7 @@ export class RangeMirror {
     private readonly client: Etcd3,
     readonly range: Range,
     private readonly events: MirrorEvents,
-    private readonly backoff: Backoff,
+    private readonly backoff: BackoffPolicy,
   ) {}
 
   start(): void {
@@ -87,6 +90,7 @@ export class RangeMirror {
 
   /** One consistent read of the range; returns its revision. */
   private async load(): Promise<number> {
+    this.events.requested();
     const response = 'prefix' in this.range ? await this.client.getAll().prefix(this.range.prefix).exec() : await this.client.get(this.range.key).exec();
     if (this.signal.aborted) return 0;
     this.kvs.clear();

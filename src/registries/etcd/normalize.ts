@@ -1,6 +1,6 @@
 import { makeInstance, metaText } from '../../catalog/instance.js';
 import { HEALTH_STATUSES, type HealthStatus, type Instance } from '../../catalog/types.js';
-import { splitHostPort, validAddress, validPort } from '../problems.js';
+import { isHostAddress, portText, splitHostPort } from '../../util/address.js';
 
 /** An instance read from a registry value, or why the value was skipped. */
 export type Parsed = { ok: true; instance: Instance } | { ok: false; reason: string };
@@ -49,8 +49,8 @@ export function parseEtcdInstance(service: string, id: string, value: string, so
     return { ok: true, instance: makeInstance({ ...base, Node: hp.host, Address: hp.host, Port: hp.port, Tags: tags, Meta: meta, Status: 'passing' }) };
   }
   const address = typeof json.Address === 'string' ? json.Address.trim() : '';
-  if (!validAddress(address)) return { ok: false, reason: `Address "${address.slice(0, 80)}" is not an IP address or host name` };
-  const port = validPort(json.Port);
+  if (!isHostAddress(address)) return { ok: false, reason: `Address "${address.slice(0, 80)}" is not an IP address or host name` };
+  const port = portText(json.Port);
   if (port === undefined) return { ok: false, reason: `Port ${JSON.stringify(json.Port ?? null).slice(0, 20)} is not a port (1-65535)` };
   const status = json.Status === undefined ? 'passing' : json.Status;
   if (!(HEALTH_STATUSES as readonly unknown[]).includes(status)) return { ok: false, reason: `Status ${JSON.stringify(status).slice(0, 40)} is not one of ${HEALTH_STATUSES.join(', ')}` };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../../errors.js';
+import { readSecretFile } from '../../util/secret-file.js';
 import { durationOption, parseRegistryUri, pathOption } from '../uri.js';
 
 /** How to reach etcd and where its services live. */
@@ -58,11 +59,7 @@ export function parseEtcdUri(scheme: string, rest: string, baseDir: string, what
 /** The password to log in with: the file's content when a file is set (read on every start). */
 export function readEtcdPassword(settings: EtcdSettings): string | undefined {
   if (settings.passwordFile === undefined) return settings.password;
-  try {
-    return readFileSync(settings.passwordFile, 'utf8').replace(/\r?\n$/, '');
-  } catch (err) {
-    throw new InputError(`cannot read the etcd password file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, settings.passwordFile, 'check password_file= in the etcd source URI');
-  }
+  return readSecretFile(settings.passwordFile, 'etcd password', 'check password_file= in the etcd source URI');
 }
 
 /** For logs: endpoints and prefix, never credentials. */

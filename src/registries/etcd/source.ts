@@ -4,8 +4,9 @@ import { dependencyId, deepFreeze, type Dependency, type Instance } from '../../
 import { RangeMirror, type Range } from './mirror.js';
 import { parseEtcdInstance, splitServiceKey, type Parsed } from './normalize.js';
 import { describeEtcd, readEtcdPassword, readTlsFile, type EtcdSettings } from './settings.js';
-import { DEFAULT_BACKOFF, ProblemLog, type Backoff } from '../problems.js';
-import type { Source, SourceSink } from '../old-source.js';
+import { REGISTRY_BACKOFF, type BackoffPolicy } from '../../util/backoff.js';
+import { SourceHealth } from '../health.js';
+import type { Source, SourceSink, SourceStats } from '../source.js';
 
 const SERVICES = 'services';
 
@@ -22,7 +23,8 @@ export class EtcdSource implements Source {
   readonly description: string;
   private client: Etcd3 | undefined;
   private sink: SourceSink | undefined;
-  private readonly problems: ProblemLog;
+  readonly health: SourceHealth;
+  readonly stats: SourceStats = { requests: 0, failures: 0 };
   /** Dependencies watched, by id. */
   private readonly watched = new Map<string, Dependency>();
   /** The service registry mirror (started with the first service query) and its parsed instances. */
@@ -37,10 +39,10 @@ export class EtcdSource implements Source {
   constructor(
     readonly name: string,
     private readonly settings: EtcdSettings,
-    private readonly backoff: Backoff = DEFAULT_BACKOFF,
+    private readonly backoff: BackoffPolicy = REGISTRY_BACKOFF,
   ) {
     this.description = describeEtcd(settings);
-    this.problems = new ProblemLog(`etcd at ${this.description}`, () => this.sink);
+    this.health = new SourceHealth(`etcd at ${this.description}`, () => this.sink);
   }
 
   async start(sink: SourceSink): Promise<void> {
@@ -93,7 +95,7 @@ export class EtcdSource implements Source {
     const kv = this.kvMirrors.get(id);
     if (kv) {
       this.kvMirrors.delete(id);
-      this.problems.forget(id);
+      this.health.forget(id);
       void kv.stop();
     }
     // The registry watch ends with the last service query.
@@ -102,7 +104,7 @@ export class EtcdSource implements Source {
       this.registry = undefined;
       this.registryLoaded = false;
       this.parsed.clear();
-      this.problems.forget(SERVICES);
+      this.health.forget(SERVICES);
     }
   }
 
@@ -129,8 +131,14 @@ export class EtcdSource implements Source {
             this.sink?.error(`etcd at ${this.description}: could not use the data of ${subject}`, err);
           }
         },
-        failing: (key, message, err) => this.problems.report(key, subject, message, err),
-        recovered: () => this.problems.resolve(subject),
+        failing: (key, message, err) => {
+          this.stats.failures += 1;
+          this.health.report(key, subject, message, err);
+        },
+        requested: () => {
+          this.stats.requests += 1;
+        },
+        recovered: () => this.health.resolve(subject),
       },
       this.backoff,
     );

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { keysUnder, selectInstances, summarizeServices } from '../../catalog/select.js';
 import { dependencyId, deepFreeze, type Dependency, type DependencyValue } from '../../catalog/types.js';
-import { InputError } from '../../errors.js';
+import { errorMessage, InputError } from '../../errors.js';
 import { parseCatalog, type Catalog } from './catalog.js';
-import type { Source, SourceSink } from '../old-source.js';
+import { CONNECTION, SourceHealth } from '../health.js';
+import type { Source, SourceSink, SourceStats } from '../source.js';
 import { ContentWatcher } from '../../util/content-watcher.js';
 
 export interface FileSourceOptions {
@@ -35,6 +36,8 @@ export class FileSource implements Source {
   private sink: SourceSink | undefined;
   private watcher: ContentWatcher | undefined;
   private readonly watched = new Map<string, Dependency>();
+  readonly stats: SourceStats = { requests: 0, failures: 0 };
+  readonly health: SourceHealth;
 
   constructor(
     readonly name: string,
@@ -42,14 +45,12 @@ export class FileSource implements Source {
     private readonly options: FileSourceOptions,
   ) {
     this.description = `file:${path}`;
+    this.health = new SourceHealth(`catalog file ${path}`, () => this.sink);
   }
 
   get live(): boolean {
     return this.options.watch;
   }
-
-  /** True while the file's latest content is invalid (the last good catalog is in use). */
-  failing = false;
 
   async start(sink: SourceSink): Promise<void> {
     this.sink = sink;
@@ -58,7 +59,7 @@ export class FileSource implements Source {
     if (!this.options.watch) return;
     this.watcher = await ContentWatcher.start([{ path: this.path, text }], (_path, next) => this.reload(next), {
       error: (err) => sink.error(`watching ${this.path} failed`, err),
-      removed: () => sink.error(`catalog file ${this.path} was removed; keeping the last good catalog`, undefined),
+      removed: () => this.health.report('removed', CONNECTION, 'was removed; keeping the last good catalog'),
     });
   }
 
@@ -92,12 +93,14 @@ export class FileSource implements Source {
     try {
       const catalog = parseCatalog(this.path, text, this.name);
       this.catalog = catalog;
-      if (this.failing) this.sink?.info?.(`catalog file ${this.path} is valid again`);
-      this.failing = false;
+      this.health.resolve(CONNECTION);
       for (const dep of this.watched.values()) this.deliver(catalog, dep);
     } catch (err) {
-      this.failing = true;
-      this.sink?.error(`catalog file ${this.path} is invalid; keeping the last good catalog`, err);
+      this.stats.failures += 1;
+      // Each distinct broken text is reported (its message says where it is broken); the previous
+      // broken text's problem is replaced, not announced as over.
+      this.health.forget(CONNECTION);
+      this.health.report(`invalid: ${errorMessage(err)}`, CONNECTION, 'is invalid; keeping the last good catalog', err);
     }
   }
 

@@ -1,6 +1,6 @@
 import { makeInstance, metaText } from '../../catalog/instance.js';
 import type { Parsed } from '../etcd/normalize.js';
-import { splitHostPort, validAddress, validPort } from '../problems.js';
+import { isHostAddress, portText, splitHostPort } from '../../util/address.js';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -21,8 +21,8 @@ export function parseCurator(service: string, id: string, data: Buffer, source: 
   }
   if (!isRecord(json)) return { ok: false, reason: 'the node data is not a JSON object' };
   const address = typeof json.address === 'string' ? json.address.trim() : '';
-  if (!validAddress(address)) return { ok: false, reason: `address "${address.slice(0, 80)}" is not an IP address or host name` };
-  const port = validPort(json.port) ?? validPort(json.sslPort);
+  if (!isHostAddress(address)) return { ok: false, reason: `address "${address.slice(0, 80)}" is not an IP address or host name` };
+  const port = portText(json.port) ?? portText(json.sslPort);
   if (port === undefined) return { ok: false, reason: `port ${JSON.stringify(json.port ?? null).slice(0, 20)} is not a port (1-65535)` };
   const meta: Record<string, string> = {};
   let tags: string[] = [];
@@ -36,7 +36,7 @@ export function parseCurator(service: string, id: string, data: Buffer, source: 
     meta.payload = metaText(json.payload);
   }
   if (typeof json.serviceType === 'string') meta.serviceType = json.serviceType;
-  if (json.sslPort !== null && json.sslPort !== undefined && validPort(json.sslPort)) meta.sslPort = String(validPort(json.sslPort));
+  if (json.sslPort !== null && json.sslPort !== undefined && portText(json.sslPort)) meta.sslPort = String(portText(json.sslPort));
   const instance = makeInstance({
     ID: typeof json.id === 'string' && json.id !== '' ? json.id : id,
     Name: service,

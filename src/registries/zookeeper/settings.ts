@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { InputError } from '../../errors.js';
+import { readSecretFile } from '../../util/secret-file.js';
 import { durationOption, parseRegistryUri, pathOption } from '../uri.js';
 import type { ZkDigestAuth } from './client.js';
 
@@ -61,14 +61,7 @@ export function parseZooKeeperUri(rest: string, baseDir: string, what: string): 
 export function readZooKeeperAuth(settings: ZooKeeperSettings): ZkDigestAuth | undefined {
   if (settings.digest === undefined) return undefined;
   const { user, passwordFile } = settings.digest;
-  let password: string;
-  try {
-    password = readFileSync(passwordFile, 'utf8').replace(/\r?\n$/, '');
-  } catch (err) {
-    throw new InputError(`cannot read the ZooKeeper password file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, passwordFile, 'check password_file= in the ZooKeeper source URI');
-  }
-  if (password === '') throw new InputError('the ZooKeeper password file is empty', passwordFile, 'write the password of the ZooKeeper user into it');
-  return { user, password };
+  return { user, password: readSecretFile(passwordFile, 'ZooKeeper password', 'check password_file= in the ZooKeeper source URI') };
 }
 
 /** For logs and /status: servers, root and user, never the password. */

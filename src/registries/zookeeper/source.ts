@@ -1,8 +1,9 @@
 import { compareStrings, selectInstances } from '../../catalog/select.js';
 import { dependencyId, deepFreeze, type Dependency, type Instance } from '../../catalog/types.js';
 import type { Parsed } from '../etcd/normalize.js';
-import { ProblemLog, guarded } from '../problems.js';
-import type { Source, SourceSink } from '../old-source.js';
+import { guarded } from '../../util/guarded.js';
+import { CONNECTION, SourceHealth } from '../health.js';
+import type { Source, SourceSink, SourceStats } from '../source.js';
 import { ZkNotAuthorised, ZkSession, type ZkDigestAuth, type ZkState } from './client.js';
 import { parseCurator, parseDubbo } from './normalize.js';
 import { describeZooKeeper, readZooKeeperAuth, type ZooKeeperSettings } from './settings.js';
@@ -19,7 +20,6 @@ interface View {
   dirty: boolean;
 }
 
-const CONNECTION = 'connection';
 /** Pause before a read that failed while connected is tried again. */
 const RETRY_MS = 1000;
 /** Pause before a new session is tried again when the password file could not be read. */
@@ -56,7 +56,8 @@ export class ZooKeeperSource implements Source {
   /** Per view key: a failed read waiting to be tried again (one per view, so none cancels another's). */
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private stopped = false;
-  private readonly problems: ProblemLog;
+  readonly health: SourceHealth;
+  readonly stats: SourceStats = { requests: 0, failures: 0 };
   private readonly watched = new Map<string, Dependency>();
   private readonly views = new Map<string, View>();
   /** Watches armed in the current session (`child:/path`, `data:/path`, `exists:/path`). */
@@ -71,7 +72,7 @@ export class ZooKeeperSource implements Source {
     private readonly settings: ZooKeeperSettings,
   ) {
     this.description = describeZooKeeper(settings);
-    this.problems = new ProblemLog(`ZooKeeper at ${this.description}`, () => this.sink);
+    this.health = new SourceHealth(`ZooKeeper at ${this.description}`, () => this.sink);
   }
 
   async start(sink: SourceSink): Promise<void> {
@@ -110,7 +111,7 @@ export class ZooKeeperSource implements Source {
       this.views.delete(key);
       clearTimeout(this.retryTimers.get(key));
       this.retryTimers.delete(key);
-      this.problems.forget(key);
+      this.health.forget(key);
     }
   }
 
@@ -134,7 +135,7 @@ export class ZooKeeperSource implements Source {
     try {
       auth = readZooKeeperAuth(this.settings);
     } catch (err) {
-      this.problems.report('password file unreadable', CONNECTION, `no new session: the password file cannot be read; trying again in ${PASSWORD_RETRY_MS / 1000} s, the last data stays in use`, err);
+      this.health.report('password file unreadable', CONNECTION, `no new session: the password file cannot be read; trying again in ${PASSWORD_RETRY_MS / 1000} s, the last data stays in use`, err);
       clearTimeout(this.sessionTimer);
       this.sessionTimer = setTimeout(() => this.reopenSession(), PASSWORD_RETRY_MS);
       return;
@@ -161,7 +162,7 @@ export class ZooKeeperSource implements Source {
     this.session = session;
     clearTimeout(this.connectTimer);
     this.connectTimer = setTimeout(() => {
-      this.problems.report('not connected', CONNECTION, `no server answers within ${this.settings.connectTimeoutMs} ms; still trying, the last data stays in use`);
+      this.health.report('not connected', CONNECTION, `no server answers within ${this.settings.connectTimeoutMs} ms; still trying, the last data stays in use`);
     }, this.settings.connectTimeoutMs);
     session.connect();
   }
@@ -174,20 +175,20 @@ export class ZooKeeperSource implements Source {
       case 'read-only':
         clearTimeout(this.connectTimer);
         this.connectedOnce = true;
-        this.problems.resolve(CONNECTION);
+        this.health.resolve(CONNECTION);
         // Watches survive a reconnection within the session, but what changed while the
         // connection was down is read again anyway (cheap, and never misses a change).
         for (const view of this.views.values()) this.refresh(view);
         break;
       case 'disconnected':
-        this.problems.report('disconnected', CONNECTION, 'lost the connection; reconnecting within the session, the last data stays in use');
+        this.health.report('disconnected', CONNECTION, 'lost the connection; reconnecting within the session, the last data stays in use');
         clearTimeout(this.connectTimer);
         this.connectTimer = setTimeout(() => {
-          this.problems.report('not connected', CONNECTION, `no server answers within ${this.settings.connectTimeoutMs} ms; still trying, the last data stays in use`);
+          this.health.report('not connected', CONNECTION, `no server answers within ${this.settings.connectTimeoutMs} ms; still trying, the last data stays in use`);
         }, this.settings.connectTimeoutMs);
         break;
       case 'expired': {
-        this.problems.report('session expired', CONNECTION, 'the session expired; opening a new session and reading everything again, the last data stays in use');
+        this.health.report('session expired', CONNECTION, 'the session expired; opening a new session and reading everything again, the last data stays in use');
         const old = this.session;
         this.session = undefined;
         old?.close();
@@ -196,7 +197,7 @@ export class ZooKeeperSource implements Source {
       }
       case 'auth-failed':
         // The server refused the credentials and closed the session (the client does not retry).
-        this.problems.report('authentication failed', CONNECTION, 'the server refused the credentials; check the user and password_file of the ZooKeeper source, then reload ctmpl (SIGHUP)');
+        this.health.report('authentication failed', CONNECTION, 'the server refused the credentials; check the user and password_file of the ZooKeeper source, then reload ctmpl (SIGHUP)');
         break;
       case 'other':
         break;
@@ -228,17 +229,17 @@ export class ZooKeeperSource implements Source {
             continue;
           }
           view.loaded = true;
-          this.problems.resolve(view.key);
+          this.health.resolve(view.key);
           for (const dep of this.watched.values()) this.deliver(view, dep);
         } catch (err) {
           if (generation !== this.generation || this.stopped) return;
           const what = view.service === undefined ? 'the list of services' : `service "${view.service}"`;
           if (err instanceof ZkNotAuthorised) {
             // The ACL may be fixed on the server at any time: tried again like any failed read.
-            this.problems.report(`not authorised: ${err.path}`, view.key, `not authorised to read ${err.path}: check the user and password_file of the ZooKeeper source; the last data stays in use`);
+            this.health.report(`not authorised: ${err.path}`, view.key, `not authorised to read ${err.path}: check the user and password_file of the ZooKeeper source; the last data stays in use`);
           } else {
             // Usually the connection dropped mid-read: the reconnection reads everything again.
-            this.problems.report(`read failed: ${what}`, view.key, `reading ${what} failed (${err instanceof Error ? err.message : String(err)}); it is read again when the connection is back`, undefined);
+            this.health.report(`read failed: ${what}`, view.key, `reading ${what} failed (${err instanceof Error ? err.message : String(err)}); it is read again when the connection is back`, undefined);
           }
           if (this.connected) this.retryLater(view);
           return;

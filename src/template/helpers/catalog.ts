@@ -1,7 +1,6 @@
 import { parseServiceQuery } from '../../catalog/query.js';
 import { compareInstances, compareStrings } from '../../catalog/select.js';
 import { dependencyId, deepFreeze, type Dependency, type Instance, type KeyPair, type ServiceSummary } from '../../catalog/types.js';
-import { DOTTED_NAME_SCHEMES, KV_SCHEMES, LIST_SCHEMES, SERVICE_SCHEMES } from '../../registries/capabilities.js';
 import type { RenderContext } from '../render-context.js';
 import { optionalString, renderContextOf, splitArgs, stringArg, type Helper, type HelperOptions } from './args.js';
 
@@ -11,7 +10,7 @@ type ServiceQuery = Extract<Dependency, { kind: 'service' }>;
 
 /** The KV source a helper reads: `source=`, else the first configured source with keys. */
 function kvSource(ctx: RenderContext, name: unknown): string {
-  return ctx.sourcesFor(name, KV_SCHEMES, 'keys and values')[0] as string;
+  return ctx.sourcesFor(name, (c) => c.keys, 'keys and values')[0] as string;
 }
 
 /**
@@ -20,9 +19,9 @@ function kvSource(ctx: RenderContext, name: unknown): string {
  */
 function serviceQueries(helper: string, params: unknown[], options: HelperOptions, ctx: RenderContext, consulOptions: boolean): { queries: ServiceQuery[]; union: boolean } {
   const text = stringArg(helper, params, 0, 'a service name');
-  const sources = ctx.sourcesFor(options.hash.source, SERVICE_SCHEMES, 'services');
+  const sources = ctx.sourcesFor(options.hash.source, (c) => c.services, 'services');
   const queries = sources.map((source) => {
-    const scheme = ctx.schemeOf(source) ?? '';
+    const capabilities = ctx.capabilitiesOf(source);
     const query = parseServiceQuery(text, {
       tag: optionalString(options.hash.tag),
       dc: optionalString(options.hash.dc),
@@ -31,10 +30,12 @@ function serviceQueries(helper: string, params: unknown[], options: HelperOption
         ? { near: optionalString(options.hash.near), filter: optionalString(options.hash.filter), nodeMeta: optionalString(options.hash.nodeMeta) }
         : {}),
       source,
-      dottedNames: DOTTED_NAME_SCHEMES.has(scheme),
+      dottedNames: capabilities.dottedNames,
     });
-    if ((query.filter !== undefined || query.nodeMeta !== undefined) && scheme !== 'consul') {
-      throw new Error(`${helper} "${query.name}": filter= and nodeMeta= are evaluated by Consul; source "${source}" is ${scheme || 'unknown'} (name a Consul source with source=)`);
+    for (const option of ['filter', 'nodeMeta'] as const) {
+      if (query[option] !== undefined && !capabilities.queryOptions.includes(option)) {
+        throw new Error(`${helper} "${query.name}": source "${source}" cannot evaluate ${option}= (name a source whose registry can, such as Consul, with source=)`);
+      }
     }
     return query;
   });
@@ -130,7 +131,7 @@ export const catalogHelpers: Record<string, Helper> = {
     const { options } = splitArgs(args);
     const ctx = renderContextOf(options);
     const dc = optionalString(options.hash.dc);
-    const sources = ctx.sourcesFor(options.hash.source, LIST_SCHEMES, 'list of services');
+    const sources = ctx.sourcesFor(options.hash.source, (c) => c.listing, 'list of services');
     const deps = sources.map((source) => ({ kind: 'services' as const, source, ...(dc ? { dc } : {}) }));
     if (deps.length === 1) return ctx.need(deps[0] as (typeof deps)[number]) ?? [];
     return unionServices(deps.map((dep) => ctx.needInUnion(dep) ?? []));

@@ -2,8 +2,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseSourceSpec, parseTemplateSpec, type FlagValues } from '../../../src/config/load.js';
-import { DEFAULT_WAIT } from '../../../src/config/schema.js';
+import { DEFAULTS } from '../../../src/config/defaults.js';
+import { loadConfig, type FlagValues } from '../../../src/config/load.js';
+import { parseSourceSpec } from '../../../src/registries/settings.js';
+import { parseTemplateSpec } from '../../../src/template/settings.js';
 import { InputError } from '../../../src/errors.js';
 
 const flags = (over: Partial<FlagValues> = {}): FlagValues => ({ template: [], source: [], once: false, dry: false, ...over });
@@ -51,24 +53,29 @@ describe('parseTemplateSpec', () => {
 
 describe('parseSourceSpec', () => {
   it('reads file:PATH relative to a base directory, named after its scheme', () => {
-    expect(parseSourceSpec('file:cat.yaml', '/base', 'x')).toMatchObject({ name: 'file', scheme: 'file', target: '/base/cat.yaml' });
+    expect(parseSourceSpec('file:cat.yaml', '/base', 'x')).toEqual({ name: 'file', registry: 'file', settings: { path: '/base/cat.yaml' } });
   });
 
   it('reads name=file:///abs', () => {
-    expect(parseSourceSpec('prod=file:///etc/cat.yaml', '/base', 'x')).toMatchObject({ name: 'prod', target: '/etc/cat.yaml' });
+    expect(parseSourceSpec('prod=file:///etc/cat.yaml', '/base', 'x')).toMatchObject({ name: 'prod', settings: { path: '/etc/cat.yaml' } });
   });
 
-  it('says a planned registry is not available yet', () => {
-    expect(() => parseSourceSpec('nacos://127.0.0.1:8848/web', '/', '--source')).toThrow(/nacos source is not available/);
+  it('names the URI forms it knows when the scheme is unknown', () => {
+    expect(() => parseSourceSpec('mdns://local/web', '/', '--source')).toThrow(/not a source URI/);
+    try {
+      parseSourceSpec('mdns://local/web', '/', '--source');
+    } catch (err) {
+      expect((err as { hint?: string }).hint).toContain('file:PATH');
+    }
   });
 
   it.each([
-    ['consul:', ''],
-    ['consul://', ''],
-    ['consul://10.0.0.5:8500', 'http://10.0.0.5:8500'],
-    ['consul+https://consul.service:8501/', 'https://consul.service:8501'],
-  ])('reads %s as a Consul source', (spec, target) => {
-    expect(parseSourceSpec(spec, '/', 'x')).toEqual({ name: 'consul', scheme: 'consul', target, explicitName: false });
+    ['consul:', 'http', '127.0.0.1:8500'],
+    ['consul://', 'http', '127.0.0.1:8500'],
+    ['consul://10.0.0.5:8500', 'http', '10.0.0.5:8500'],
+    ['consul+https://consul.service:8501/', 'https', 'consul.service:8501'],
+  ])('reads %s as a Consul source', (spec, scheme, address) => {
+    expect(parseSourceSpec(spec, '/', 'x', {})).toMatchObject({ name: 'consul', registry: 'consul', settings: { scheme, address } });
   });
 
   it('refuses something that is not a URI', () => {
@@ -80,7 +87,7 @@ describe('loadConfig', () => {
   it('applies defaults: wait 1s:5s, command timeout 30s, log level info', async () => {
     const w = workDir('a.hbs', 'c.yaml');
     const config = await loadConfig(flags({ template: ['a.hbs:b.conf'], source: ['file:c.yaml'] }), w);
-    expect(config).toMatchObject({ wait: DEFAULT_WAIT, commandTimeoutMs: 30_000, logLevel: 'info', command: undefined });
+    expect(config).toMatchObject({ wait: DEFAULTS.wait, commandTimeoutMs: 30_000, logLevel: 'info', command: undefined });
     expect(config.templates[0]).toMatchObject({ source: join(w, 'a.hbs'), destination: join(w, 'b.conf'), sandbox: w, backup: false });
   });
 
@@ -89,10 +96,10 @@ describe('loadConfig', () => {
     try {
       process.env.CONSUL_HTTP_ADDR = 'https://consul.example:8501';
       process.env.CONSUL_HTTP_TOKEN = 'from-env';
-      const config = await loadConfig(flags({ template: ['a:b'], consul: { token: 'from-flag', maxStale: '5s' } }), workDir('a'));
+      const config = await loadConfig(flags({ template: ['a:b'], blocks: { consul: { token: { flag: '--consul-token', value: 'from-flag' }, max_stale: { flag: '--max-stale', value: '5s' } } } }), workDir('a'));
       expect(config.sources).toHaveLength(1);
-      expect(config.sources[0]).toMatchObject({ name: 'consul', scheme: 'consul' });
-      expect(config.sources[0]?.consul).toMatchObject({ scheme: 'https', address: 'consul.example:8501', token: 'from-flag', maxStaleMs: 5000, blockWaitMs: 60_000 });
+      expect(config.sources[0]).toMatchObject({ name: 'consul', registry: 'consul' });
+      expect(config.sources[0]?.settings).toMatchObject({ scheme: 'https', address: 'consul.example:8501', token: 'from-flag', maxStaleMs: 5000, blockWaitMs: 60_000 });
     } finally {
       process.env = saved;
     }
@@ -100,7 +107,7 @@ describe('loadConfig', () => {
 
   it('lets a consul:// URI name the address, over CONSUL_HTTP_ADDR', async () => {
     const config = await loadConfig(flags({ template: ['a:b'], source: ['consul://10.1.1.1:8500'] }), workDir('a'));
-    expect(config.sources[0]?.consul).toMatchObject({ scheme: 'http', address: '10.1.1.1:8500' });
+    expect(config.sources[0]?.settings).toMatchObject({ scheme: 'http', address: '10.1.1.1:8500' });
   });
 
   it('requires a template', async () => {
@@ -142,7 +149,7 @@ templates:
     }
     const cwd = workDir('x.hbs');
     const config = await loadConfig(flags({ config: good.path, wait: '0', template: ['x.hbs:y.conf'] }), cwd);
-    expect(config.sources).toEqual([{ name: 'file', scheme: 'file', target: join(good.dir, 'catalog.yaml') }]);
+    expect(config.sources).toEqual([{ name: 'file', registry: 'file', settings: { path: join(good.dir, 'catalog.yaml') }, description: `file:${join(good.dir, 'catalog.yaml')}` }]);
     expect(config.wait).toEqual({ minMs: 0, maxMs: 0 });
     expect(config.command).toBe('nginx -s reload');
     expect(config.commandTimeoutMs).toBe(10_000);
@@ -205,9 +212,9 @@ templates:
 
   it('checks Consul TLS paths only when a Consul source is in use', async () => {
     const w = workDir('a', 'c.yaml');
-    const consul = await loadError(flags({ template: ['a:b'], consul: { caPath: 'no-such-dir' } }), w);
+    const consul = await loadError(flags({ template: ['a:b'], blocks: { consul: { 'ssl.ca_path': { flag: '--consul-ca-path', value: 'no-such-dir' } } } }), w);
     expect(consul.message).toBe(`--consul-ca-path: the Consul CA directory ${join(w, 'no-such-dir')} does not exist`);
-    await expect(loadConfig(flags({ template: ['a:b'], source: ['file:c.yaml'], consul: { caPath: 'no-such-dir' } }), w)).resolves.toBeDefined();
+    await expect(loadConfig(flags({ template: ['a:b'], source: ['file:c.yaml'], blocks: { consul: { 'ssl.ca_path': { flag: '--consul-ca-path', value: 'no-such-dir' } } } }), w)).resolves.toBeDefined();
   });
 
   it('never shows credentials written into a Consul address', async () => {

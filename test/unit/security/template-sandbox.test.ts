@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sourceMap } from '../template/fixtures.js';
 import { InputError } from '../../../src/errors.js';
-import { templateEnvironment } from '../../../src/runner.js';
+import { templateEnvironment } from '../../../src/template/environment.js';
 import { compileTemplate } from '../../../src/template/engine.js';
 import type { RenderInputs } from '../../../src/template/render-context.js';
 
@@ -35,7 +36,7 @@ afterAll(async () => {
 });
 
 function inputs(env: Readonly<Record<string, string | undefined>> = {}): RenderInputs {
-  return { defaultSource: 'file', sources: new Map([['file', 'file']]), lookup: () => undefined, sandbox, env };
+  return { defaultSource: 'file', sources: sourceMap({ file: 'file' }), lookup: () => undefined, sandbox, env };
 }
 
 /** The text, or the error message when the render throws. */

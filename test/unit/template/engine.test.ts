@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { compileTemplate } from '../../../src/template/engine.js';
-import { inputs, render, renderFromCatalog } from './fixtures.js';
+import { inputs, render, renderFromCatalog, sourceMap } from './fixtures.js';
 import { inputErrorOf } from '../../support/input-error.js';
 
 const CATALOG = `
@@ -80,7 +80,7 @@ describe('template engine', () => {
 
   it('selects a named source and refuses an unknown one', () => {
     const compiled = compileTemplate('t.hbs', '{{#each (service "web" source="b")}}{{ID}}{{/each}}');
-    const result = compiled.render(inputs(new Map([['b:service(web|passing)', [{ ID: 'from-b' }]]]), { sources: new Map([['file', 'file'], ['b', 'file']]) }));
+    const result = compiled.render(inputs(new Map([['b:service(web|passing)', [{ ID: 'from-b' }]]]), { sources: sourceMap({ file: 'file', b: 'file' }) }));
     expect(result.output).toBe('from-b');
     expect(() => compileTemplate('t.hbs', '{{service "web" source="zz"}}').render(inputs())).toThrow(/unknown source "zz"/);
   });

@@ -2,12 +2,18 @@ import { answer } from '../../../src/registries/file/source.js';
 import { parseCatalog } from '../../../src/registries/file/catalog.js';
 import { compileTemplate, type RenderResult } from '../../../src/template/engine.js';
 import type { RenderInputs } from '../../../src/template/render-context.js';
+import { sourcesByName } from '../../../src/registries/list.js';
+
+/** Configured sources as the runner describes them to templates: name → registry name. */
+export function sourceMap(entries: Record<string, string>): RenderInputs['sources'] {
+  return sourcesByName(Object.entries(entries));
+}
 
 /** Inputs whose lookup answers only the dependency ids present in `data`. */
 export function inputs(data: Map<string, unknown> = new Map(), extra: Partial<RenderInputs> = {}): RenderInputs {
   return {
     defaultSource: 'file',
-    sources: new Map([['file', 'file']]),
+    sources: sourceMap({ file: 'file' }),
     lookup: (id) => data.get(id) as never,
     sandbox: '/nonexistent',
     env: {},

@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import { dependencyId, type Dependency, type DependencyValue } from '../../../catalog/types.js';
-import type { Logger } from '../../../observe/log.js';
+import type { Deduplicator, RegistryLog } from '../../definition.js';
 import type { ConsulClient } from '../client.js';
 import { BlockingWatch, DEFAULT_TIMING } from '../watch.js';
-import type { Source, SourceSink } from '../../old-source.js';
+import { DedupSource } from './source.js';
 import { decodeSnapshot, encodeSnapshot, type DedupSnapshot } from './snapshot.js';
+import type { Source } from '../../source.js';
 
 export interface DedupSettings {
   /** KV prefix; the lock and data live under PREFIX/IDENTITY/. */
@@ -35,7 +36,7 @@ const ACQUIRE_RETRY_MS = 1000;
  * (guards, quiescence and commands still apply on each host). When the leader dies or loses its
  * session, the lock key goes away and a follower takes over after the lock-delay.
  */
-export class DedupHub {
+export class DedupHub implements Deduplicator {
   leader = false;
   private readonly sources: DedupSource[] = [];
   private readonly latest = new Map<string, { dep: Dependency; value: DependencyValue }>();
@@ -55,7 +56,7 @@ export class DedupHub {
   constructor(
     private readonly client: ConsulClient,
     private readonly settings: DedupSettings,
-    private readonly log: Logger,
+    private readonly log: RegistryLog,
   ) {}
 
   private get lockKey(): string {
@@ -245,86 +246,5 @@ export class DedupHub {
       this.log.warn({ publishedAt: new Date(snapshot.publishedAt).toISOString() }, 'dedup: no leader for longer than the stale bound; rendering from the last published data');
     }
     for (const s of this.sources) s.deliverPublished();
-  }
-}
-
-/**
- * A source under dedup: as leader it passes the real source's answers on (and records them for
- * publishing); as follower it answers from the leader's published data.
- */
-export class DedupSource implements Source {
-  private sink: SourceSink | undefined;
-  private readonly watched = new Map<string, Dependency>();
-
-  constructor(
-    private readonly inner: Source,
-    private readonly hub: DedupHub,
-  ) {}
-
-  get name(): string {
-    return this.inner.name;
-  }
-  get description(): string {
-    return `${this.inner.description} (dedup)`;
-  }
-  get live(): boolean {
-    return true;
-  }
-  get stats(): Source['stats'] {
-    return this.inner.stats;
-  }
-  get failing(): boolean | undefined {
-    return this.hub.leader ? this.inner.failing : false;
-  }
-
-  async start(sink: SourceSink): Promise<void> {
-    this.sink = sink;
-    await this.inner.start({
-      ...sink,
-      data: (dep, value) => {
-        if (!this.hub.leader) return;
-        this.hub.record(dep, value);
-        sink.data(dep, value);
-      },
-    });
-  }
-
-  watch(dep: Dependency): void {
-    this.watched.set(dependencyId(dep), dep);
-    if (this.hub.leader) this.inner.watch(dep);
-    else queueMicrotask(() => this.deliver(dep));
-  }
-
-  unwatch(dep: Dependency): void {
-    this.watched.delete(dependencyId(dep));
-    this.hub.forget(dep);
-    if (this.hub.leader) this.inner.unwatch(dep);
-  }
-
-  async stop(): Promise<void> {
-    await this.inner.stop();
-  }
-
-  watchedIds(): string[] {
-    return [...this.watched.keys()];
-  }
-
-  lead(): void {
-    for (const dep of this.watched.values()) this.inner.watch(dep);
-  }
-
-  follow(): void {
-    for (const dep of this.watched.values()) this.inner.unwatch(dep);
-    this.deliverPublished();
-  }
-
-  deliverPublished(): void {
-    for (const dep of this.watched.values()) this.deliver(dep);
-  }
-
-  private deliver(dep: Dependency): void {
-    if (this.hub.leader || !this.watched.has(dependencyId(dep))) return;
-    const value = this.hub.published(dep);
-    if (value !== undefined) this.sink?.data(dep, value);
   }
 }

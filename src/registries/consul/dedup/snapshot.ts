@@ -34,14 +34,3 @@ export function decodeSnapshot(text: string): DedupSnapshot {
   }
   return parsed as DedupSnapshot;
 }
-
-/**
- * The identity instances share a lock and data under: a hash of the templates' contents and the
- * source names — not of local paths, so hosts with different layouts still share.
- */
-export function dedupIdentity(templateTexts: readonly string[], sourceNames: readonly string[]): string {
-  const hash = createHash('sha256');
-  for (const text of templateTexts) hash.update(createHash('sha256').update(text).digest('hex'));
-  hash.update(JSON.stringify([...sourceNames].sort()));
-  return hash.digest('hex').slice(0, 24);
-}

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DependencyValue } from '../../../../src/catalog/types.js';
 import { ConsulRequestError, type BlockingOptions, type ConsulReply, type ConsulRequest } from '../../../../src/registries/consul/client.js';
-import { backoffDelay, BlockingWatch, nextIndex, type ConsulReader, type WatchTiming } from '../../../../src/registries/consul/watch.js';
+import { BlockingWatch, nextIndex, type ConsulReader, type WatchTiming } from '../../../../src/registries/consul/watch.js';
 
-const TIMING: WatchTiming = { minIntervalMs: 100, intervalJitterMs: 0, backoffBaseMs: 250, backoffCapMs: 60_000, noIndexPauseMs: 1000, random: () => 1 };
+const TIMING: WatchTiming = { minIntervalMs: 100, intervalJitterMs: 0, backoff: { baseMs: 250, capMs: 60_000, jitter: 'full', random: () => 1 }, noIndexPauseMs: 1000, random: () => 1 };
 
 type Step = Partial<ConsulReply> | ConsulRequestError;
 
@@ -55,14 +55,6 @@ describe('blocking query rules', () => {
     [3, undefined, 0],
   ])('after index %d, a reply with index %s → next index %d', (previous, replied, next) => {
     expect(nextIndex(previous, replied)).toBe(next);
-  });
-
-  it('backs off exponentially with full jitter, capped', () => {
-    const at = (r: number) => ({ ...TIMING, random: () => r });
-    expect([1, 2, 3, 4].map((n) => backoffDelay(n, at(1)))).toEqual([250, 500, 1000, 2000]);
-    expect(backoffDelay(20, at(1))).toBe(60_000);
-    expect(backoffDelay(3, at(0.5))).toBe(500);
-    expect(backoffDelay(3, at(0))).toBe(0);
   });
 });
 

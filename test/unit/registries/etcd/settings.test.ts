@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSourceSpec } from '../../../../src/config/load.js';
+import { parseSourceSpec } from '../../../../src/registries/settings.js';
 import { describeEtcd, parseEtcdUri } from '../../../../src/registries/etcd/settings.js';
 
 const parse = (scheme: string, rest: string, env: NodeJS.ProcessEnv = {}) => parseEtcdUri(scheme, rest, '/etc/ctmpl', '--source', env);
@@ -40,10 +40,10 @@ describe('etcd source URI', () => {
   });
 
   it('is parsed by --source, named after its scheme unless named', () => {
-    expect(parseSourceSpec('etcd://127.0.0.1:2379/services', '/', '--source')).toMatchObject({ name: 'etcd', scheme: 'etcd', etcd: { prefix: 'services/' } });
-    expect(parseSourceSpec('reg=etcd+https://127.0.0.1:2379/services', '/', '--source')).toMatchObject({ name: 'reg', scheme: 'etcd', etcd: { secure: true } });
-    expect(parseSourceSpec('zk://127.0.0.1:2181/dubbo', '/', '--source')).toMatchObject({ name: 'zk', scheme: 'zk', zookeeper: { root: '/dubbo', hosts: ['127.0.0.1:2181'] } });
-    expect(parseSourceSpec('dns:', '/', '--source')).toMatchObject({ name: 'dns', scheme: 'dns', dns: { server: undefined } });
-    expect(parseSourceSpec('dns://127.0.0.1:5353?min_ttl=1s', '/', '--source')).toMatchObject({ dns: { server: '127.0.0.1:5353', minTtlMs: 1000 } });
+    expect(parseSourceSpec('etcd://127.0.0.1:2379/services', '/', '--source')).toMatchObject({ name: 'etcd', registry: 'etcd', settings: { prefix: 'services/' } });
+    expect(parseSourceSpec('reg=etcd+https://127.0.0.1:2379/services', '/', '--source')).toMatchObject({ name: 'reg', registry: 'etcd', settings: { secure: true } });
+    expect(parseSourceSpec('zk://127.0.0.1:2181/dubbo', '/', '--source')).toMatchObject({ name: 'zk', registry: 'zookeeper', settings: { root: '/dubbo', hosts: ['127.0.0.1:2181'] } });
+    expect(parseSourceSpec('dns:', '/', '--source')).toMatchObject({ name: 'dns', registry: 'dns', settings: { server: undefined } });
+    expect(parseSourceSpec('dns://127.0.0.1:5353?min_ttl=1s', '/', '--source')).toMatchObject({ settings: { server: '127.0.0.1:5353', minTtlMs: 1000 } });
   });
 });

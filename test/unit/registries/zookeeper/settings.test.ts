@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSourceSpec } from '../../../../src/config/load.js';
+import { parseSourceSpec } from '../../../../src/registries/settings.js';
 import { describeZooKeeper, parseZooKeeperUri, readZooKeeperAuth } from '../../../../src/registries/zookeeper/settings.js';
 import { inputErrorOf } from '../../../support/input-error.js';
 
@@ -66,7 +66,7 @@ describe('ZooKeeper source URI', () => {
 
   it('is parsed by --source and a config file against their own directory', () => {
     expect(parseSourceSpec('reg=zk://ctmpl@127.0.0.1:2181/dubbo?password_file=zk.pw', '/srv/app', '--source')).toMatchObject({
-      name: 'reg', scheme: 'zk', zookeeper: { root: '/dubbo', digest: { user: 'ctmpl', passwordFile: '/srv/app/zk.pw' } },
+      name: 'reg', registry: 'zookeeper', settings: { root: '/dubbo', digest: { user: 'ctmpl', passwordFile: '/srv/app/zk.pw' } },
     });
   });
 });

@@ -3,14 +3,10 @@ import { makeInstance } from '../../../../src/catalog/instance.js';
 import { dependencyId, type Dependency, type Instance } from '../../../../src/catalog/types.js';
 import { compileTemplate } from '../../../../src/template/engine.js';
 import { unionInstances } from '../../../../src/template/helpers/catalog.js';
-import { inputs } from '../fixtures.js';
+import { inputs, sourceMap } from '../fixtures.js';
 
 /** Several configured sources: helpers without source= ask every source that can answer. */
-const SOURCES = new Map([
-  ['reg', 'etcd'],
-  ['zoo', 'zk'],
-  ['srv', 'dns'],
-]);
+const SOURCES = sourceMap({ reg: 'etcd', zoo: 'zookeeper', srv: 'dns' });
 
 function instance(source: string, id: string, address: string, port = '80', node = address): Instance {
   return makeInstance({ ID: id, Name: 'web', Node: node, Address: address, Port: port, Tags: [], Meta: {}, Status: 'passing', Datacenter: '', Source: source });
@@ -74,7 +70,7 @@ describe('a helper without source= is the union of the sources that can answer i
   });
 
   it('refuses questions a named source cannot answer', () => {
-    expect(() => renderWith('{{key "k" source="zoo"}}', () => undefined)).toThrow(/source "zoo" \(zk\) has no keys and values/);
+    expect(() => renderWith('{{key "k" source="zoo"}}', () => undefined)).toThrow(/source "zoo" \(zookeeper\) has no keys and values/);
     expect(() => renderWith('{{#each (services source="srv")}}{{/each}}', () => undefined)).toThrow(/source "srv" \(dns\) has no list of services/);
   });
 

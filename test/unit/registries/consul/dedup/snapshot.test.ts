@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Dependency } from '../../../../../src/catalog/types.js';
-import { contentHash, decodeSnapshot, dedupIdentity, encodeSnapshot } from '../../../../../src/registries/consul/dedup/snapshot.js';
+import { dedupIdentity } from '../../../../../src/registries/dedup.js';
+import { contentHash, decodeSnapshot, encodeSnapshot } from '../../../../../src/registries/consul/dedup/snapshot.js';
 
 const web: Dependency = { kind: 'service', source: 'consul', name: 'web', status: ['passing'] };
 const key: Dependency = { kind: 'key', source: 'consul', key: 'app/x' };

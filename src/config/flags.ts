@@ -1,0 +1,49 @@
+import type { LogLevel } from '../observe/log.js';
+import type { WriteMode } from '../output/write.js';
+
+/** A flag that sets a key of a registry's block (`--consul-addr` → `consul.address`). */
+export interface BlockFlagValue {
+  /** The flag as the user typed it (for errors). */
+  readonly flag: string;
+  readonly value: unknown;
+}
+
+/** What the command line said; undefined means "not given", so the config file or a default applies. */
+export interface FlagValues {
+  template: string[];
+  source: string[];
+  command?: string;
+  once: boolean;
+  dry: boolean;
+  wait?: string;
+  config?: string;
+  logLevel?: LogLevel;
+  commandTimeout?: string;
+  sandboxPath?: string;
+  flap?: string;
+  flapWait?: string;
+  maxRemoval?: string;
+  holdMax?: string;
+  splay?: string;
+  allowCidr?: string[];
+  allowTag?: string[];
+  allowDc?: string[];
+  check?: string;
+  writeMode?: WriteMode;
+  minReloadInterval?: string;
+  exec?: string;
+  execReloadSignal?: string;
+  execKillTimeout?: string;
+  execSplay?: string;
+  listen?: string;
+  healthFailingAfter?: string;
+  logFormat?: 'json' | 'pretty';
+  relaxedValidation?: string[];
+  envAllow?: string[];
+  dedup?: boolean;
+  dedupPrefix?: string;
+  dedupTtl?: string;
+  dedupLockDelay?: string;
+  /** Flags of registry blocks: block key (`consul`) → key path inside it (`ssl.ca_cert`) → value. */
+  blocks?: Readonly<Record<string, Readonly<Record<string, BlockFlagValue>>>>;
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import type { BlockContext } from '../config/block.js';
+import { InputError } from '../errors.js';
+import type { SourceConfig } from '../registries/settings.js';
+
+/** Sources whose data skips the catalog validation rules (an operator's choice for a registry it controls). */
+export const feedKeys = {
+  relaxed_validation: z.array(z.string().trim().min(1, 'must not be empty')).optional(),
+};
+
+/** Sources named for relaxed validation must exist (a typo would silently keep the rules on). */
+export function relaxedSourcesFrom({ flags, file, at }: BlockContext, sources: readonly SourceConfig[]): string[] {
+  const check = (name: string, what: string): string => {
+    if (!sources.some((s) => s.name === name)) throw new InputError(`${what} "${name}" names no configured source`, undefined, `configured sources: ${sources.map((s) => s.name).join(', ')}`);
+    return name;
+  };
+  return [
+    ...(file.relaxed_validation ?? []).map((name, i) => at.key(['relaxed_validation', i], (what) => check(name, what))),
+    ...(flags.relaxedValidation ?? []).map((name) => check(name, '--relaxed-validation')),
+  ];
+}

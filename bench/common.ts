@@ -2,14 +2,12 @@
  * Shared pieces of the benchmarks: synthetic catalogs and small statistics. The benchmarks print
  * figures; they assert nothing.
  */
-import { basename, dirname, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { REPO_ROOT } from '../test/support/programs.js';
 
 /** The repository root, whether run from bench/ (tsx) or dist/bench/ (compiled). */
-export const ROOT = ((): string => {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return resolve(here, basename(dirname(here)) === 'dist' ? '../..' : '..');
-})();
+export const ROOT = REPO_ROOT;
 
 export interface CatalogShape {
   readonly services: number;

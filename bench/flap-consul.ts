@@ -18,8 +18,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { startConsul, type ConsulAgent } from '../test/support/consul.js';
+import { tempDir } from '../test/support/tmp.js';
 import { isMain, markdownTable, middle, progress, ratio, round } from './common.js';
-import { benchDir, startConsulAgent, type ConsulAgent } from './consul-agent.js';
 import { consulTemplateTool, ctmplTool, FileWatch, readOrEmpty, sleep, startDaemon, stopDaemon, type ScenarioReport, type TemplatePair, type Tool } from './tools.js';
 
 const SECONDS = Number(process.env.BENCH_FLAP_SECONDS ?? 30);
@@ -53,7 +54,7 @@ function lines(path: string): number {
 
 async function runOnce(tools: readonly Tool[], agent: ConsulAgent, seed: number): Promise<{ changes: number; counts: Counts[] }> {
   await agent.api('PUT', `/v1/agent/check/pass/${CHECK}`);
-  const dir = benchDir('ctmpl-bench-flap-');
+  const dir = await tempDir('ctmpl-bench-flap-');
   const running = tools.map((tool, i) => {
     const out = join(dir, `flap-${i}.conf`);
     const runs = join(dir, `flap-${i}.runs`);
@@ -103,7 +104,7 @@ async function runOnce(tools: readonly Tool[], agent: ConsulAgent, seed: number)
 export async function runFlap(): Promise<ScenarioReport> {
   const startedAt = performance.now();
   const tools = [ctmplTool([], 'ctmpl (defaults: flap damping 5/30s)'), ctmplTool(['--flap', 'off'], 'ctmpl --flap off'), consulTemplateTool()];
-  const agent = await startConsulAgent();
+  const agent = await startConsul();
   try {
     for (let i = 1; i <= INSTANCES; i++) {
       const check = i === INSTANCES ? { Check: { CheckID: CHECK, TTL: '10m' } } : {};

@@ -38,19 +38,23 @@ async function scenario(flap: FlapSpec | undefined): Promise<{ renders: number; 
       logLevel: 'silent',
       guards: { allowlist: { cidrs: [], tags: [], dcs: [] }, maxRemovalPct: 20, holdMaxMs: 300_000, flap, services: {} },
       splayMs: 0,
+      reloadRetry: { firstMs: 10_000, maxMs: 300_000 },
       minReloadIntervalMs: 0,
       logFormat: undefined,
       listen: undefined,
       healthFailingAfterMs: 60_000,
+      healthGraceMs: 30_000,
       relaxedSources: [],
       envAllow: undefined,
       exec: undefined,
       dedup: undefined,
+      probes: { services: {} },
+      probeConcurrency: 64,
     };
     const runner = new Runner({ config, logger: pino({ level: 'silent' }) });
     await runner.start();
     await new Promise((r) => setTimeout(r, 500));
-    const before = { ...runner.stats, ...runner.reloadStats };
+    const before = { ...runner.stats };
     let changes = 0;
     const end = Date.now() + DURATION_MS;
     // A fixed pseudo-random up/down sequence: a strictly alternating one would always be in the
@@ -65,7 +69,7 @@ async function scenario(flap: FlapSpec | undefined): Promise<{ renders: number; 
       writeFileSync(catalogPath, catalog(present));
       await new Promise((r) => setTimeout(r, FLIP_MS));
     }
-    const after = { ...runner.stats, ...runner.reloadStats };
+    const after = { ...runner.stats };
     await runner.stop();
     return { renders: after.renders - before.renders, writes: after.writes - before.writes, commandRuns: after.commandRuns - before.commandRuns, changes };
   } finally {

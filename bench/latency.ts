@@ -12,8 +12,9 @@
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { startConsul, type ConsulAgent } from '../test/support/consul.js';
+import { tempDir } from '../test/support/tmp.js';
 import { isMain, markdownTable, median, progress, quantile, ratio, round } from './common.js';
-import { benchDir, startConsulAgent, type ConsulAgent } from './consul-agent.js';
 import { consulTemplateTool, ctmplTool, FileWatch, sleep, startDaemon, stopDaemon, type ScenarioReport, type TemplatePair, type Tool } from './tools.js';
 
 const CHANGES = Number(process.env.BENCH_LATENCY_CHANGES ?? 200);
@@ -48,7 +49,7 @@ export function latencyStats(samples: readonly number[]): LatencyStats {
 }
 
 async function round1(tool: Tool, agent: ConsulAgent, changes: number): Promise<number[]> {
-  const dir = benchDir('ctmpl-bench-latency-');
+  const dir = await tempDir('ctmpl-bench-latency-');
   const template = tool.writeTemplate(dir, 'web', WEB);
   const out = join(dir, 'web.conf');
   await agent.api('PUT', `/v1/agent/check/pass/${CHECK}`);
@@ -78,7 +79,7 @@ async function round1(tool: Tool, agent: ConsulAgent, changes: number): Promise<
 export async function runLatency(): Promise<ScenarioReport> {
   const startedAt = performance.now();
   const tools = [ctmplTool(), consulTemplateTool()];
-  const agent = await startConsulAgent();
+  const agent = await startConsul();
   try {
     await agent.api('PUT', '/v1/agent/service/register', { ID: 'web-1', Name: 'web', Address: '10.0.0.1', Port: 8080 });
     await agent.api('PUT', '/v1/agent/service/register', { ID: 'web-2', Name: 'web', Address: '10.0.0.2', Port: 8080, Check: { CheckID: CHECK, TTL: '10m' } });

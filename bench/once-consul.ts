@@ -11,10 +11,11 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { registerCatalog, startConsul } from '../test/support/consul.js';
+import { tempDir } from '../test/support/tmp.js';
 import { isMain, markdownTable, middle, progress, ratio, round } from './common.js';
-import { BENCH_AGENT_CONFIG, benchDir, registerCatalog, startConsulAgent } from './consul-agent.js';
 import { countUpstreams, scaleInstances, UPSTREAMS } from './scale.js';
-import { consulTemplateTool, ctmplTool, readOrEmpty, runOnce, type ScenarioReport, type Tool } from './tools.js';
+import { BENCH_AGENT_CONFIG, consulTemplateTool, ctmplTool, readOrEmpty, runOnce, type ScenarioReport, type Tool } from './tools.js';
 
 const SERVICES = Number(process.env.BENCH_ONCE_SERVICES ?? 100);
 const PER_SERVICE = 10;
@@ -32,10 +33,10 @@ function bareNode(): Promise<number> {
 export async function runOnceScenario(): Promise<ScenarioReport> {
   const startedAt = performance.now();
   const tools = [ctmplTool(), consulTemplateTool()];
-  const agent = await startConsulAgent(BENCH_AGENT_CONFIG);
+  const agent = await startConsul({ config: BENCH_AGENT_CONFIG });
   try {
     await registerCatalog(agent, scaleInstances(SERVICES, PER_SERVICE));
-    const dir = benchDir('ctmpl-bench-once-');
+    const dir = await tempDir('ctmpl-bench-once-');
     const templates = new Map(tools.map((t) => [t, t.writeTemplate(dir, `up-${t.kind}`, UPSTREAMS)]));
     const times = new Map<Tool, number[]>(tools.map((t) => [t, []]));
     const bare: number[] = [];

@@ -19,10 +19,11 @@ import { instancesFromHealth } from '../src/registries/consul/normalize.js';
 import { compileTemplate } from '../src/template/engine.js';
 import type { RenderInputs } from '../src/template/render-context.js';
 import { sourcesByName } from '../src/registries/list.js';
+import { registerCatalog, startConsul } from '../test/support/consul.js';
+import { tempDir } from '../test/support/tmp.js';
 import { isMain, markdownTable, median, middle, progress, quantile, ratio, round } from './common.js';
-import { BENCH_AGENT_CONFIG, benchDir, registerCatalog, startConsulAgent } from './consul-agent.js';
 import { scaleInstances } from './scale.js';
-import { consulTemplateTool, ctmplTool, readOrEmpty, runOnce, type ScenarioReport, type TemplatePair, type Tool } from './tools.js';
+import { BENCH_AGENT_CONFIG, consulTemplateTool, ctmplTool, readOrEmpty, runOnce, type ScenarioReport, type TemplatePair, type Tool } from './tools.js';
 
 const INSTANCES = Number(process.env.BENCH_RENDER_INSTANCES ?? 10_000);
 const RUNS = Number(process.env.BENCH_RENDER_RUNS ?? 5);
@@ -80,14 +81,14 @@ function inProcess(bodyText: string, templatePath: string, templateText: string)
 export async function runRender(): Promise<ScenarioReport> {
   const startedAt = performance.now();
   const tools = [ctmplTool(), consulTemplateTool()];
-  const agent = await startConsulAgent(BENCH_AGENT_CONFIG);
+  const agent = await startConsul({ config: BENCH_AGENT_CONFIG });
   try {
     const instances = scaleInstances(1, INSTANCES, 'big').map((i) => ({ ...i, service: 'big', id: `big-${i.id.slice('big-0000-'.length)}` }));
     await registerCatalog(agent, instances);
     progress(`render: ${INSTANCES} instances of "big" registered`);
     const res = await fetch(`http://${agent.address}/v1/health/service/big?passing=1&stale=1`);
     const bodyText = await res.text();
-    const dir = benchDir('ctmpl-bench-render-');
+    const dir = await tempDir('ctmpl-bench-render-');
     const ctmplTemplate = tools[0]?.writeTemplate(dir, 'big', BIG) ?? '';
     const steps = inProcess(bodyText, ctmplTemplate, BIG.hbs);
     progress(`render: ctmpl renders ${steps.servers} servers in ${steps.render.medianMs} ms`);

@@ -14,9 +14,12 @@
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { registerCatalog, startConsul, type CatalogRegistration, type ConsulAgent } from '../test/support/consul.js';
+import { startCountingProxy } from '../test/support/counting-proxy.js';
+import { tempDir } from '../test/support/tmp.js';
 import { address, isMain, markdownTable, middle, progress, ratio, round } from './common.js';
-import { BENCH_AGENT_CONFIG, benchDir, processUsage, registerCatalog, startConsulAgent, startCountingProxy, type CatalogInstance, type ConsulAgent } from './consul-agent.js';
-import { consulTemplateTool, ctmplTool, FileWatch, readOrEmpty, sleep, startDaemon, stopDaemon, type ScenarioReport, type TemplatePair, type Tool } from './tools.js';
+import { processUsage } from './process-usage.js';
+import { BENCH_AGENT_CONFIG, consulTemplateTool, ctmplTool, FileWatch, readOrEmpty, sleep, startDaemon, stopDaemon, type ScenarioReport, type TemplatePair, type Tool } from './tools.js';
 
 const SERVICES = Number(process.env.BENCH_SCALE_SERVICES ?? 1000);
 const PER_SERVICE = Number(process.env.BENCH_SCALE_INSTANCES ?? 10);
@@ -30,8 +33,8 @@ export const UPSTREAMS: TemplatePair = {
   go: '{{range services}}upstream {{.Name}} {\n{{range service .Name}}  server {{.Address}}:{{.Port}};\n{{end}} }\n{{end}}',
 };
 
-export function scaleInstances(services: number, perService: number, prefix = 'svc'): CatalogInstance[] {
-  const out: CatalogInstance[] = [];
+export function scaleInstances(services: number, perService: number, prefix = 'svc'): CatalogRegistration[] {
+  const out: CatalogRegistration[] = [];
   const nodes = Math.min(100, Math.max(perService, 1) * 10);
   for (let s = 0; s < services; s++) {
     const name = `${prefix}-${String(s).padStart(4, '0')}`;
@@ -75,7 +78,7 @@ interface ScaleRun {
 }
 
 async function runOne(tool: Tool, agent: ConsulAgent, expected: { upstreams: number; servers: number }): Promise<ScaleRun & { output: string }> {
-  const dir = benchDir('ctmpl-bench-scale-');
+  const dir = await tempDir('ctmpl-bench-scale-');
   const template = tool.writeTemplate(dir, 'upstreams', UPSTREAMS);
   const out = join(dir, 'upstreams.conf');
   const watch = new FileWatch(out);
@@ -90,13 +93,13 @@ async function runOne(tool: Tool, agent: ConsulAgent, expected: { upstreams: num
     const done = await watch.until(complete, FIRST_RENDER_TIMEOUT_MS, child);
     const pid = child.pid ?? 0;
     const atRender = processUsage(pid);
-    const startRequests = proxy.total();
+    const startRequests = proxy.count();
     await sleep(SETTLE_SECONDS * 1000);
     const settled = processUsage(pid);
     proxy.reset();
     await sleep(IDLE_SECONDS * 1000);
     const after = processUsage(pid);
-    const idleRequests = proxy.total();
+    const idleRequests = proxy.count();
     return {
       firstRenderS: round((done - started) / 1000, 2),
       cpuToFirstRenderS: round(atRender.cpuSeconds, 2),
@@ -138,7 +141,7 @@ function medianRun(runs: readonly ScaleRun[]): ScaleRun {
 export async function runScale(): Promise<ScenarioReport> {
   const startedAt = performance.now();
   const tools = [ctmplTool(), consulTemplateTool()];
-  const agent = await startConsulAgent(BENCH_AGENT_CONFIG);
+  const agent = await startConsul({ config: BENCH_AGENT_CONFIG });
   try {
     const t0 = performance.now();
     await registerCatalog(agent, scaleInstances(SERVICES, PER_SERVICE));

@@ -7,14 +7,16 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchDir, BENCH_AGENT_CONFIG, registerCatalog, startConsulAgent } from './consul-agent.js';
+import { registerCatalog, startConsul } from '../test/support/consul.js';
+import { tempDir } from '../test/support/tmp.js';
 import { scaleInstances, UPSTREAMS } from './scale.js';
+import { BENCH_AGENT_CONFIG } from './tools.js';
 
 const services = Number(process.argv[2] ?? 1000);
 const perService = Number(process.argv[3] ?? 10);
-const agent = await startConsulAgent(BENCH_AGENT_CONFIG);
+const agent = await startConsul({ config: BENCH_AGENT_CONFIG });
 await registerCatalog(agent, scaleInstances(services, perService));
-const dir = benchDir('ctmpl-bench-serve-');
+const dir = await tempDir('ctmpl-bench-serve-');
 writeFileSync(join(dir, 'upstreams.hbs'), UPSTREAMS.hbs);
 writeFileSync(join(dir, 'upstreams.tpl'), UPSTREAMS.go);
 console.log(`Consul at ${agent.address} with ${services} × ${perService}; templates in ${dir}; Ctrl-C stops it`);

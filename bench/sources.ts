@@ -14,15 +14,18 @@
  * DNS is polled, not pushed: its latency is bounded by the re-resolution interval (the records'
  * 1 s TTL here, kept within min_ttl=100ms..max_ttl=1s): about half of it on average.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Etcd3 } from 'etcd3';
-import { ZkSession } from '../src/registries/zookeeper/client.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startDns } from '../test/support/dns.js';
+import { startEtcd } from '../test/support/etcd.js';
+import { killAtCleanup, stopChild } from '../test/support/process.js';
+import { tempDir } from '../test/support/tmp.js';
+import { waitFor } from '../test/support/wait.js';
+import { startZooKeeper } from '../test/support/zookeeper.js';
 import { markdownTable, median, quantile, ROOT, round } from './common.js';
-import { benchDir, freePort, sleep, stopChild, track } from './consul-agent.js';
 
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 50);
 const GAP_MS = Number(process.env.BENCH_GAP_MS ?? 100);
@@ -41,114 +44,57 @@ interface Registry {
   stop(): Promise<void>;
 }
 
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 async function etcdRegistry(): Promise<Registry> {
-  const [client, peer] = [await freePort(), await freePort()];
-  const dir = benchDir('ctmpl-bench-etcd-');
-  const child = track(
-    spawn('etcd', ['--name', 'b', '--data-dir', join(dir, 'd'), '--listen-client-urls', `http://127.0.0.1:${client}`, '--advertise-client-urls', `http://127.0.0.1:${client}`,
-      '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`, '--initial-cluster', `b=http://127.0.0.1:${peer}`, '--log-level', 'error', '--logger', 'zap'], { stdio: 'ignore' }),
-  );
-  await until(async () => ((await fetch(`http://127.0.0.1:${client}/health`).catch(() => undefined))?.ok ? true : undefined), 20_000, 'etcd');
-  const etcd = new Etcd3({ hosts: `http://127.0.0.1:${client}` });
+  const cluster = await startEtcd();
+  const etcd = cluster.client();
   await etcd.put('services/web/a').value('10.0.0.1:80');
   return {
     name: 'etcd 3.4 (watch)',
-    uri: `etcd://127.0.0.1:${client}/services`,
+    uri: `etcd://${cluster.endpoints}/services`,
     query: '(service "web")',
     change: async (present) => {
       if (present) await etcd.put('services/web/b').value('10.0.0.2:80');
       else await etcd.delete().key('services/web/b');
     },
-    stop: async () => {
-      etcd.close();
-      await stopChild(child);
-    },
+    stop: () => cluster.stop(),
   };
 }
 
 async function zookeeperRegistry(): Promise<Registry> {
-  const port = await freePort();
-  const dir = benchDir('ctmpl-bench-zk-');
-  writeFileSync(join(dir, 'zoo.cfg'), `tickTime=200\ndataDir=${join(dir, 'data')}\nclientPort=${port}\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\n4lw.commands.whitelist=ruok\n`);
-  const child = track(
-    spawn('java', ['-Xmx256m', '-cp', '/etc/zookeeper/conf:/usr/share/java/zookeeper.jar', `-Dzookeeper.log.dir=${dir}`, '-Dzookeeper.root.logger=WARN,CONSOLE', 'org.apache.zookeeper.server.quorum.QuorumPeerMain', join(dir, 'zoo.cfg')], { stdio: 'ignore' }),
-  );
-  const ruok = (): Promise<boolean> =>
-    new Promise((resolve) => {
-      let answer = '';
-      const socket = createConnection({ host: '127.0.0.1', port }, () => socket.end('ruok'));
-      socket.on('data', (c) => (answer += c.toString()));
-      socket.on('error', () => resolve(false));
-      socket.on('close', () => resolve(answer === 'imok'));
-    });
-  await until(async () => ((await ruok()) ? true : undefined), 20_000, 'ZooKeeper');
-  const session = new ZkSession([`127.0.0.1:${port}`], 30_000, () => undefined);
-  session.connect();
-  await session.connected(10_000);
+  const zk = await startZooKeeper();
+  const session = await zk.session();
   const node = (id: string, address: string): string => JSON.stringify({ name: 'web', id, address, port: 80, payload: null, serviceType: 'DYNAMIC' });
   await session.create('/services/web/a', node('a', '10.0.0.1'), 'ephemeral');
   return {
     name: 'ZooKeeper 3.8 (watches)',
-    uri: `zk://127.0.0.1:${port}/services`,
+    uri: `zk://${zk.address}/services`,
     query: '(service "web")',
     change: async (present) => {
       if (present) await session.create('/services/web/b', node('b', '10.0.0.2'), 'ephemeral');
       else await session.remove('/services/web/b');
     },
-    stop: async () => {
-      session.close();
-      await stopChild(child);
-    },
+    stop: () => zk.stop(),
   };
 }
 
 async function dnsRegistry(): Promise<Registry> {
-  const port = await freePort();
-  const dir = benchDir('ctmpl-bench-dns-');
-  writeFileSync(
-    join(dir, 'named.conf'),
-    `options { directory "${dir}"; pid-file "${dir}/named.pid"; listen-on port ${port} { 127.0.0.1; }; listen-on-v6 { none; }; recursion no; dnssec-validation no; notify no; };\ncontrols { };\nzone "bench.test" { type primary; file "${dir}/bench.test.zone"; allow-update { 127.0.0.1; }; };\n`,
-  );
-  writeFileSync(join(dir, 'bench.test.zone'), '$TTL 1\n@ IN SOA ns.bench.test. admin.bench.test. 1 60 60 600 1\n@ IN NS ns.bench.test.\nns IN A 127.0.0.1\n');
-  const named = existsSync('/usr/sbin/named') ? '/usr/sbin/named' : 'named';
-  const child = track(spawn(named, ['-g', '-c', join(dir, 'named.conf')], { stdio: 'ignore' }));
-  const update = (lines: string[]): void => {
-    const result = spawnSync('nsupdate', [], { input: [`server 127.0.0.1 ${port}`, 'zone bench.test', ...lines, 'send', ''].join('\n'), encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`nsupdate: ${result.stderr}`);
-  };
-  await until(() => {
-    try {
-      update(['update add a.bench.test 1 A 10.0.0.1', 'update add b.bench.test 1 A 10.0.0.2', 'update add _http._tcp.web.bench.test 1 SRV 0 0 80 a.bench.test.']);
-      return true;
-    } catch {
-      return undefined;
-    }
-  }, 15_000, 'named');
+  const dns = await startDns('bench.test');
+  await dns.update(['update add a.bench.test 1 A 10.0.0.1', 'update add b.bench.test 1 A 10.0.0.2', 'update add _http._tcp.web.bench.test 1 SRV 0 0 80 a.bench.test.']);
   return {
     name: 'DNS SRV, BIND 9 (TTL 1 s, polled)',
-    uri: `dns://127.0.0.1:${port}?min_ttl=100ms&max_ttl=1s`,
+    uri: `dns://${dns.address}?min_ttl=100ms&max_ttl=1s`,
     query: '(service "_http._tcp.web.bench.test")',
-    change: async (present) => update([`update ${present ? 'add' : 'delete'} _http._tcp.web.bench.test 1 SRV 0 0 80 b.bench.test.`]),
-    stop: () => stopChild(child),
+    change: (present) => dns.update([`update ${present ? 'add' : 'delete'} _http._tcp.web.bench.test 1 SRV 0 0 80 b.bench.test.`]),
+    stop: () => dns.kill(),
   };
 }
 
 async function measure(registry: Registry): Promise<number[]> {
-  const dir = benchDir('ctmpl-bench-src-');
+  const dir = await tempDir('ctmpl-bench-src-');
   const template = join(dir, 't.hbs');
   const out = join(dir, 'out.conf');
   writeFileSync(template, `{{#each ${registry.query}}}{{Address}}:{{Port}}\n{{/each}}`);
-  const daemon: ChildProcess = track(
+  const daemon: ChildProcess = killAtCleanup(
     spawn(process.execPath, [BIN, '--source', registry.uri, '-t', `${template}:${out}`, '--wait', '0', '--flap', 'off', '--max-removal', 'off', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] }),
   );
   const read = (): string | undefined => {
@@ -161,7 +107,7 @@ async function measure(registry: Registry): Promise<number[]> {
   const one = '10.0.0.1:80\n';
   const two = '10.0.0.1:80\n10.0.0.2:80\n';
   try {
-    await until(() => (read() === one ? true : undefined), 20_000, `${registry.name}: first render`);
+    await waitFor(() => read() === one, { timeoutMs: 20_000, what: `${registry.name}: first render` });
     const samples: number[] = [];
     for (let i = 0; i < CHANGES; i++) {
       const present = i % 2 === 0;

@@ -1,19 +1,30 @@
 /**
  * The two tools of the side-by-side benchmarks (ctmpl, built in dist/, and the pinned
- * consul-template from test/support/obtain-tools.sh), started the same way against one Consul,
- * plus the file watching the scenarios measure with.
+ * consul-template from test/support/obtain-tools.sh), started the same way against one Consul
+ * (started by the test harness, test/support/consul.ts), plus the file watching the scenarios
+ * measure with.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { killAtCleanup, stopChild } from '../test/support/process.js';
+import { obtainTool } from '../test/support/programs.js';
 import { ROOT } from './common.js';
-import { obtainTool, sleep, stopChild, track } from './consul-agent.js';
 
 /** ctmpl's entry point: the build in dist/, or BENCH_CTMPL_BIN (another build, to compare two versions). */
 export const CTMPL_BIN = process.env.BENCH_CTMPL_BIN ?? join(ROOT, 'dist/src/bin.js');
 
 export type ToolKind = 'ctmpl' | 'consul-template';
+
+/**
+ * Agent configuration for the side-by-side benchmarks. Both tools hold one HTTP connection per
+ * blocking query (Node's agent and Go's transport alike open as many as there are queries in
+ * flight); Consul refuses more than `limits.http_max_conns_per_client` (200 by default) from one
+ * address, so watching 1,000 services needs it raised, as consul-template's users do.
+ */
+export const BENCH_AGENT_CONFIG = { limits: { http_max_conns_per_client: 5000 } } as const;
 
 /** One template in both languages; they must render the same text. */
 export interface TemplatePair {
@@ -86,11 +97,8 @@ export function ctmplTool(extraArgs: readonly string[] = CTMPL_GUARDS_OFF, label
   };
 }
 
-let consulTemplatePath: string | undefined;
-
 export function consulTemplateTool(): Tool {
-  consulTemplatePath ??= obtainTool('consul-template');
-  const binary = consulTemplatePath;
+  const binary = obtainTool('consul-template');
   return {
     kind: 'consul-template',
     label: 'consul-template',
@@ -131,21 +139,21 @@ function quietStop(child: ChildProcess): ChildProcess {
   return child;
 }
 
-/** Starts a tool's daemon (tracked: killed if the benchmark dies). */
+/** Starts a tool's daemon (killed when the benchmark ends, however it ends). */
 export function startDaemon(tool: Tool, options: RunOptions): ChildProcess {
-  return track(tool.start(options));
+  return killAtCleanup(tool.start(options));
 }
 
 /** Stops a daemon started by startDaemon with its own stop signal (SIGKILL after 5 s). */
-export function stopDaemon(tool: Tool, child: ChildProcess): Promise<void> {
-  return stopChild(child, 5000, tool.stopSignal);
+export async function stopDaemon(tool: Tool, child: ChildProcess): Promise<void> {
+  await stopChild(child, tool.stopSignal, 5000);
 }
 
 /** Runs `--once` to completion; resolves with the wall time in ms, rejects on a non-zero exit. */
 export function runOnce(tool: Tool, options: Omit<RunOptions, 'once'>): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = track(tool.start({ ...options, once: true }));
+    const child = killAtCleanup(tool.start({ ...options, once: true }));
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       const ms = performance.now() - started;

@@ -95,7 +95,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     runner = await startRunner(config, logger, systemd, metrics);
     if (config.listen && metrics) {
-      server = await startHttp(config.listen, metrics, () => runner.status(), { sourceFailingMs: config.healthFailingAfterMs });
+      server = await startHttp(config.listen, metrics, () => runner.status(), { sourceFailingMs: config.healthFailingAfterMs, templateGraceMs: config.healthGraceMs });
       logger.info({ listen: `${config.listen.host}:${config.listen.port}` }, 'serving /metrics, /healthz and /status');
     }
   } catch (err) {

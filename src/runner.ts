@@ -1,22 +1,16 @@
-import { CommandRunner } from './actions/command.js';
 import type { ExecSupervisor } from './actions/exec.js';
-import { Reloader } from './actions/reload.js';
 import { dependencyId } from './catalog/types.js';
 import { DEFAULTS } from './config/defaults.js';
 import type { Config } from './config/schema.js';
-import { CatalogFeed } from './feed/feed.js';
-import { Guards } from './feed/guards/guards.js';
-import { CatalogScreen } from './feed/screen.js';
-import { Subscriptions } from './feed/subscriptions.js';
 import type { Logger } from './observe/log.js';
 import type { Metrics } from './observe/metrics.js';
 import type { PipelineStatus } from './observe/status.js';
-import { OutputStep } from './output/output-step.js';
 import { runBatch, type BatchParts } from './pipeline/batch.js';
+import { FileWatchdog } from './pipeline/file-watchdog.js';
 import { renderInputs } from './pipeline/inputs.js';
-import { OnceTracker } from './pipeline/once.js';
-import { pipelineStatus, sourceStats } from './pipeline/status.js';
-import { WaitingReporter } from './pipeline/waiting.js';
+import { cleanUpAfterCrash } from './output/stale.js';
+import { buildStages, type Stages } from './pipeline/stages.js';
+import { observeInMetrics, pipelineStatus } from './pipeline/status.js';
 import type { Deduplicator } from './registries/definition.js';
 import { createDeduplicator } from './registries/dedup.js';
 import { startSources, type StartSources } from './registries/start.js';
@@ -35,8 +29,6 @@ export interface RunnerOptions {
   readonly createSource?: StartSources['create'];
   /** Prometheus metrics; one per process, shared across SIGHUP restarts. */
   readonly metrics?: Metrics;
-  /** First retry delay after a rollback (default 10 s); tests shorten it. */
-  readonly retryFirstMs?: number;
   /** Called once every template has had its first complete render (systemd READY=1). */
   readonly onReady?: () => void;
   /** Called after a batch that changed files, with their destinations. */
@@ -55,18 +47,13 @@ export class Runner {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly sources = new Map<string, Source>();
-  private readonly commands = new CommandRunner();
-  private readonly reloader: Reloader;
-  private readonly output: OutputStep;
-  private readonly feed: CatalogFeed;
-  private readonly subscriptions: Subscriptions;
+  private readonly stages: Stages;
   private readonly stopping = new AbortController();
-  private readonly once: OnceTracker | undefined;
-  private readonly waiting: WaitingReporter;
   private units: TemplateUnit[] = [];
   private readonly parts: BatchParts;
   private scheduler: Scheduler<TemplateUnit> | undefined;
   private fileWatch: TemplateFileWatch | undefined;
+  private watchdog: FileWatchdog | undefined;
   private dedup: Deduplicator | undefined;
   private exec: ExecSupervisor | undefined;
   private readyAnnounced = false;
@@ -83,32 +70,32 @@ export class Runner {
     this.config = config;
     this.log = log;
     this.clock = options.clock ?? systemClock;
-    const guards = new Guards(config.guards, log, metrics);
-    this.feed = new CatalogFeed({
-      screen: new CatalogScreen(new Set(config.relaxedSources), log, metrics),
-      guards,
-      dampedWaitMs: config.guards.flap?.dampedWaitMs,
+    this.stages = buildStages({
+      config,
+      log,
+      metrics,
       clock: this.clock,
+      sources: this.sources,
+      dryOutput: options.dryOutput ?? process.stdout,
       onChange: (id, dampedWaitMs) => {
         for (const unit of this.units) if (unit.deps.has(id)) this.scheduler?.changed(unit, unit.rendered, dampedWaitMs);
       },
     });
-    this.subscriptions = new Subscriptions(this.sources, (id) => this.feed.forget(id), log);
-    this.reloader = new Reloader(this.commands, { command: config.command, timeoutMs: config.commandTimeoutMs, splayMs: config.splayMs, minIntervalMs: config.minReloadIntervalMs }, log, undefined, metrics);
-    this.output = new OutputStep({ dry: config.dry, dryOutput: options.dryOutput ?? process.stdout, commandTimeoutMs: config.commandTimeoutMs }, this.commands, log, metrics);
-    this.once = config.once ? new OnceTracker(log, config.dry) : undefined;
-    this.waiting = new WaitingReporter(log, this.clock, DEFAULTS.noDataWarningMs, (id) => this.feed.has(id));
+    const { feed, output, subscriptions, reloader, waiting, once } = this.stages;
     this.parts = {
-      inputs: renderInputs(config, this.feed, this.sources, options.env ?? process.env),
-      output: this.output,
-      subscriptions: this.subscriptions,
-      reloader: this.reloader,
-      waiting: this.waiting,
-      once: this.once,
+      inputs: renderInputs(config, feed, this.sources, options.env ?? process.env),
+      output,
+      subscriptions,
+      reloader,
+      waiting,
+      once,
       log,
       metrics,
       signal: this.stopping.signal,
       watchFiles: (paths) => this.fileWatch?.add(paths),
+      commit: (ids) => feed.commit(ids),
+      retry: (units) => this.scheduler?.retry(units),
+      succeeded: () => this.scheduler?.succeeded(),
       exec: () => this.exec,
     };
   }
@@ -117,13 +104,9 @@ export class Runner {
     return this.config;
   }
 
-  /** Counters for tests and benchmarks. */
-  get stats(): { renders: number; writes: number; checkFailures: number } {
-    return { renders: this.units.reduce((n, u) => n + u.renders, 0), ...this.output.stats };
-  }
-
-  get reloadStats(): Reloader['stats'] {
-    return this.reloader.stats;
+  /** Counters for tests and benchmarks: renders, writes, check failures, command runs and failures, rollbacks. */
+  get stats(): { renders: number; writes: number; checkFailures: number } & Stages['reloader']['stats'] {
+    return { renders: this.units.reduce((n, u) => n + u.renders, 0), ...this.stages.output.stats, ...this.stages.reloader.stats };
   }
 
   /**
@@ -135,15 +118,17 @@ export class Runner {
     // Exec mode's supervisor brings execa, a large share of start-up: loaded only in exec mode.
     if (config.exec) this.exec = new (await import('./actions/exec.js')).ExecSupervisor(config.exec, log);
     this.units = await Promise.all(config.templates.map((t) => TemplateUnit.load(t)));
+    if (!config.dry) await cleanUpAfterCrash(this.units.map((u) => u.name), log);
+    this.stages.output.warnAboutChecks(config.templates);
     this.scheduler = new Scheduler({
       units: this.units,
       waitOf: (unit) => unit.config.wait ?? config.wait,
       once: config.once,
-      retry: { baseMs: this.options.retryFirstMs ?? DEFAULTS.retry.firstMs, capMs: DEFAULTS.retry.maxMs, jitter: 'none' },
+      retry: { baseMs: config.reloadRetry.firstMs, capMs: config.reloadRetry.maxMs, jitter: 'none' },
       clock: this.clock,
-      pace: () => this.reloader.paceBatch(this.stopping.signal),
+      pace: () => this.stages.reloader.paceBatch(this.stopping.signal),
       runBatch: (due) => this.batch(due),
-      onRetryScheduled: (units, delayMs) => log.warn({ destinations: units.map((u) => u.name), retryInMs: delayMs }, 'will render and reload the rolled-back files again'),
+      onRetryScheduled: (units, delayMs) => log.warn({ destinations: units.map((u) => u.name), retryInMs: delayMs }, 'will render, write and reload these files again'),
     });
     const watching = !config.once;
     this.dedup = await createDeduplicator(config.dedup, config.sources, this.units.map((u) => u.text), log);
@@ -153,13 +138,22 @@ export class Runner {
       dedup: this.dedup,
       log,
       data: (dep, value) => {
-        if (this.subscriptions.has(dependencyId(dep))) this.feed.ingest(dep, value);
+        if (this.stages.subscriptions.has(dependencyId(dep))) this.stages.feed.ingest(dep, value);
       },
       problem: (name) => this.sourceFailing(name),
     });
-    this.options.metrics?.watchSources(() => sourceStats(this.sources));
+    if (this.options.metrics) observeInMetrics(this.options.metrics, this.units, this.sources, this.stages.probes);
     await this.dedup?.start();
-    if (watching) this.fileWatch = await TemplateFileWatch.start(this.units, (unit) => this.scheduler?.markDue(unit), log);
+    if (watching) {
+      this.fileWatch = await TemplateFileWatch.start(this.units, (unit) => this.scheduler?.markDue(unit), log);
+      // A rendered file someone deleted is not current until the next batch writes it again.
+      const missing = (unit: TemplateUnit): void => {
+        unit.health.missing(this.clock.now());
+        this.scheduler?.markDue(unit);
+      };
+      if (!config.dry) this.watchdog = new FileWatchdog(() => this.units, missing, this.clock, DEFAULTS.fileCheckMs, log);
+      this.watchdog?.start();
+    }
     for (const unit of this.units) this.scheduler.markDue(unit);
   }
 
@@ -168,25 +162,27 @@ export class Runner {
     if (this.stopped) return;
     this.stopped = true;
     this.stopping.abort();
-    this.feed.stop();
-    this.waiting.stop();
+    this.stages.feed.stop();
+    this.watchdog?.stop();
+    await this.stages.probes?.stop();
+    this.stages.waiting.stop();
     this.scheduler?.stop();
     await this.fileWatch?.close();
     await this.dedup?.stop();
     await Promise.all([...this.sources.values()].map((s) => s.stop()));
-    await this.commands.stopAll();
+    await this.stages.commands.stopAll();
     await this.scheduler?.settled;
     await this.exec?.stop(signal);
   }
 
   /** A snapshot for /status and /healthz. */
   status(): PipelineStatus {
-    return pipelineStatus(this.units, this.sources, this.subscriptions.ids(), (id) => this.feed.guardStatus(id), this.clock.now());
+    return pipelineStatus(this.units, this.sources, this.stages.subscriptions.ids(), (id) => this.stages.feed.guardStatus(id), this.clock.now(), this.stages.probes?.status());
   }
 
   /** Releases every instance the removal guard holds (the operator's SIGUSR1). */
   releaseHeld(): void {
-    this.feed.releaseHeld();
+    this.stages.feed.releaseHeld();
   }
 
   /**
@@ -203,8 +199,6 @@ export class Runner {
   private async batch(due: readonly TemplateUnit[]): Promise<void> {
     if (this.stopped) return;
     const result = await runBatch(due, this.units, this.parts);
-    if (result.retry.length > 0) this.scheduler?.retry(result.retry);
-    else if (result.reloadedCleanly) this.scheduler?.succeeded();
     if (!this.readyAnnounced && this.units.every((u) => u.rendered)) {
       this.readyAnnounced = true;
       // Exec mode: the child starts once every template has its first complete render.
@@ -212,13 +206,13 @@ export class Runner {
       this.options.onReady?.();
     }
     if (result.changed.length > 0) this.options.onBatch?.(result.changed);
-    if (this.once) this.checkOnceFinished();
+    if (this.stages.once) this.checkOnceFinished();
   }
 
   private checkOnceFinished(): void {
     // A template whose data is all in, from sources that will not change, can never complete.
-    const settled = (id: string, source: string): boolean => this.feed.has(id) && this.sources.get(source)?.live === false;
-    const code = this.once?.finished(this.units, this.scheduler?.idle ?? true, settled, { filesChanged: this.output.stats.writes, commandsRun: this.reloader.stats.commandRuns });
+    const settled = (id: string, source: string): boolean => this.stages.feed.has(id) && this.sources.get(source)?.live === false;
+    const code = this.stages.once?.finished(this.units, this.scheduler?.idle ?? true, settled, { filesChanged: this.stages.output.stats.writes, commandsRun: this.stages.reloader.stats.commandRuns });
     if (code !== undefined) this.finish?.(code);
   }
 }

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { signalTree, TREE_MARKER } from './process-tree.js';
 
 export interface CommandOptions {
   timeoutMs: number;
@@ -26,18 +28,20 @@ const OUTPUT_LIMIT = 8 * 1024;
  * would survive and keep the pipes open.
  */
 export class CommandRunner {
-  private readonly running = new Set<number>();
+  /** Running commands: their process group, and the marker their whole tree carries. */
+  private readonly running = new Map<number, string>();
 
   async run(command: string, options: CommandOptions): Promise<CommandResult> {
     const started = performance.now();
     // Loaded on first use: execa is the costliest import, and --once runs often have no command.
     const { execa } = await import('execa');
+    const tree = randomBytes(8).toString('hex');
     const child = execa('/bin/sh', ['-c', command], {
       detached: true,
       reject: false,
       all: true,
       stdin: 'ignore',
-      env: options.env ?? {},
+      env: { ...options.env, [TREE_MARKER]: tree },
       extendEnv: true,
       stripFinalNewline: true,
     });
@@ -45,10 +49,10 @@ export class CommandRunner {
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
     if (pid !== undefined) {
-      this.running.add(pid);
+      this.running.set(pid, tree);
       timer = setTimeout(() => {
         timedOut = true;
-        void this.killGroup(pid, options.killGraceMs ?? 2000);
+        void this.killTree(pid, tree, options.killGraceMs ?? 2000);
       }, options.timeoutMs);
     }
     try {
@@ -71,27 +75,17 @@ export class CommandRunner {
 
   /** Stops every running command's process tree (on shutdown). */
   async stopAll(graceMs = 2000): Promise<void> {
-    await Promise.all([...this.running].map((pid) => this.killGroup(pid, graceMs)));
+    await Promise.all([...this.running].map(([pid, tree]) => this.killTree(pid, tree, graceMs)));
   }
 
-  /** SIGTERM to the group, then SIGKILL if anything is left after the grace period. */
-  private async killGroup(pgid: number, graceMs: number): Promise<void> {
-    if (!signalGroup(pgid, 'SIGTERM')) return;
+  /** SIGTERM to the whole tree (its group and every process carrying its marker), then SIGKILL to what is left after the grace period. */
+  private async killTree(pgid: number, tree: string, graceMs: number): Promise<void> {
+    if (!(await signalTree(pgid, tree, 'SIGTERM'))) return;
     const deadline = Date.now() + graceMs;
     while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      if (!signalGroup(pgid, 0)) return;
+      if (!(await signalTree(pgid, tree, 0))) return;
     }
-    signalGroup(pgid, 'SIGKILL');
-  }
-}
-
-/** Sends a signal to a process group; false when the group no longer exists. */
-function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    return false;
+    await signalTree(pgid, tree, 'SIGKILL');
   }
 }

@@ -12,6 +12,7 @@ export const commandKeys = {
   command_timeout: durationText.optional(),
   min_reload_interval: durationText.optional(),
   splay: durationText.optional(),
+  reload_retry: durationText.optional(),
 };
 
 export interface CommandSettings {
@@ -22,6 +23,8 @@ export interface CommandSettings {
   readonly minReloadIntervalMs: number;
   /** Random delay up to this long before each batch's commands (0: none). */
   readonly splayMs: number;
+  /** After a failed write or reload: the first wait before trying again, doubling up to the max. */
+  readonly reloadRetry: { readonly firstMs: number; readonly maxMs: number };
 }
 
 /** A duration that must be longer than zero. */
@@ -31,11 +34,21 @@ function positiveDuration(text: string, what: string): number {
   return ms;
 }
 
+/** `10s:5m`: the first wait and the longest; `10s` alone doubles up to 5 minutes. */
+function parseRetry(text: string, what: string): { firstMs: number; maxMs: number } {
+  const [first = '', max, extra] = text.split(':');
+  const firstMs = positiveDuration(first, what);
+  const maxMs = max === undefined ? Math.max(firstMs, DEFAULTS.retry.maxMs) : positiveDuration(max, what);
+  if (extra !== undefined || maxMs < firstMs) throw new InputError(`${what}: "${text}" is not FIRST[:MAX] with MAX at least FIRST`, undefined, 'for example 10s:5m');
+  return { firstMs, maxMs };
+}
+
 export function commandsFrom({ flags, file, at }: BlockContext): CommandSettings {
   return {
     command: flags.command ?? file.command,
     commandTimeoutMs: at.pick(flags.commandTimeout, '--command-timeout', file.command_timeout, ['command_timeout'], positiveDuration) ?? DEFAULTS.commandTimeoutMs,
     minReloadIntervalMs: at.pick(flags.minReloadInterval, '--min-reload-interval', file.min_reload_interval, ['min_reload_interval'], parseDuration) ?? DEFAULTS.minReloadIntervalMs,
     splayMs: at.pick(flags.splay, '--splay', file.splay, ['splay'], parseDuration) ?? DEFAULTS.splayMs,
+    reloadRetry: at.pick(flags.reloadRetry, '--reload-retry', file.reload_retry, ['reload_retry'], parseRetry) ?? DEFAULTS.retry,
   };
 }

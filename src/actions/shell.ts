@@ -10,3 +10,8 @@ export function shellQuote(value: string): string {
 export function withStagedPath(command: string, staged: string): string {
   return command.replace(/\{\{\s*staged\s*\}\}/g, shellQuote(staged));
 }
+
+/** Whether a check command looks at the staged file at all (`{{staged}}` or $CTMPL_STAGED). */
+export function checksStagedFile(command: string): boolean {
+  return /\{\{\s*staged\s*\}\}/.test(command) || /\$\{?CTMPL_STAGED\b/.test(command);
+}

@@ -55,6 +55,18 @@ export interface Instance {
   readonly Source: string;
   /** "true" on an instance the removal guard keeps although the registry no longer lists it. */
   readonly Held?: 'true';
+  /** This host's own view, when the service is probed (consumer-side probing). */
+  readonly Probe?: ProbeView;
+}
+
+/** An instance's probe as templates see it. */
+export interface ProbeView {
+  readonly Status: 'unknown' | 'passing' | 'critical';
+  /** ISO 8601 time of the last status change (or of the start of probing while unknown). */
+  readonly Since: string;
+  /** Consecutive failed probes. */
+  readonly Failures: string;
+  readonly LastError: string;
 }
 
 export interface ServiceSummary {

@@ -1,22 +1,9 @@
 import { Command, Option } from '@commander-js/extra-typings';
-import { createRequire } from 'node:module';
+import { PROBE_FLAG_SYNTAX } from '../feed/probes/flag.js';
 import { LOG_LEVELS } from '../observe/log.js';
 import type { BlockFlag } from '../registries/definition.js';
 import { REGISTRIES, registrySyntaxes } from '../registries/list.js';
-
-/** package.json sits two levels above src/cli/ when run from source, three above dist/src/cli/ when built. */
-function packageVersion(): string {
-  const require = createRequire(import.meta.url);
-  for (const candidate of ['../../package.json', '../../../package.json']) {
-    try {
-      const pkg = require(candidate) as { name?: string; version?: string };
-      if (pkg.name === 'ctmpl' && pkg.version) return pkg.version;
-    } catch {
-      // try the next location
-    }
-  }
-  return 'unknown';
-}
+import { packageVersion } from '../util/version.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -31,8 +18,8 @@ Examples:
   # from a Consul agent (CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN_FILE… are honoured)
   ctmpl -t upstream.hbs:/etc/nginx/conf.d/up.conf:"nginx -s reload"
 
-  # check before swap, reload nginx once per batch (a failed reload rolls the files back)
-  ctmpl -t up.hbs:/etc/nginx/conf.d/up.conf --check "nginx -t" -c "nginx -s reload"
+  # check the staged file before it replaces the live one; a failed reload rolls the files back
+  ctmpl -t haproxy.hbs:/etc/haproxy/haproxy.cfg --check "haproxy -c -f {{staged}}" -c "systemctl reload haproxy"
 
   # docker sidecar: supervise the proxy, SIGHUP it on change
   ctmpl -t up.hbs:/etc/nginx/conf.d/up.conf --exec "nginx -g 'daemon off;'"
@@ -65,10 +52,12 @@ export function buildProgram() {
     .addOption(new Option('--log-format <format>', 'json lines, or pretty for a person (default: pretty on a terminal)').choices(['json', 'pretty'] as const))
     .option('--listen <host:port>', 'serve /metrics, /healthz and /status here (off by default)')
     .option('--health-failing-after <duration>', '/healthz turns unhealthy once a source has failed this long (default 60s)')
+    .option('--health-grace <duration>', "/healthz turns unhealthy once a template's file has not been current this long: a failed write or reload, a missing file (default 30s)")
     .option('--relaxed-validation <source>', 'let this source\'s data skip the catalog validation rules (repeatable)', collect, [] as string[])
     .option('--env-allow <name>', 'the env helper reads only these variables (repeatable)', collect, [] as string[])
     .option('--check <cmd>', 'validate each staged file before it replaces the destination; {{staged}} is its path (templates without their own check)')
     .addOption(new Option('--write-mode <mode>', 'atomic (rename, default) or in_place (truncate and write: bind-mounted files)').choices(['atomic', 'in_place'] as const))
+    .option('--reload-retry <first[:max]>', 'after a failed write or reload, render, write and reload again after FIRST, doubling up to MAX (default 10s:5m)')
     .option('--min-reload-interval <duration>', 'least time between two reloads; changes meanwhile join the next one')
     .option('--exec <cmd>', 'supervise this command: start it after the first complete render, signal it on change')
     .option('--exec-reload-signal <signal|none>', 'signal sent to the exec child on change, or none to restart it (default SIGHUP)')
@@ -85,6 +74,8 @@ export function buildProgram() {
     .option('--allow-cidr <cidr>', 'only instances with an address in these networks (repeatable)', collect, [] as string[])
     .option('--allow-tag <tag>', 'only instances with one of these tags (repeatable)', collect, [] as string[])
     .option('--allow-dc <dc>', 'only instances in these datacenters (repeatable)', collect, [] as string[])
+    .option('--probe <service=spec>', `probe a service's instances from this host (repeatable): ${PROBE_FLAG_SYNTAX}`, collect, [] as string[])
+    .option('--probe-concurrency <n>', 'most probes in flight at once, over every service (default 64)')
     .option('--splay <duration>', 'random delay up to this long before each reload, so a fleet does not reload in lockstep')
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError('(run ctmpl --help for usage)')

@@ -70,7 +70,34 @@ function parseYaml(path: string, text: string): DataFile {
     }
     return path;
   };
-  return { path, value: doc.toJS({ maxAliasCount: 100 }) as unknown, locate };
+  return { path, value: toValue(doc, path, position), locate };
+}
+
+/**
+ * The document as plain data. The yaml library refuses to expand aliases past a budget (an alias
+ * bomb: a few lines that expand to gigabytes) and can run out of stack on absurd nesting: both
+ * are bad input, reported at the first alias (or the document) like any other error.
+ */
+function toValue(doc: Document, path: string, position: (offset: number) => string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    if (!(err instanceof ReferenceError || err instanceof RangeError)) throw err;
+    const { visit, isAlias } = yaml();
+    let at: number | undefined;
+    visit(doc, {
+      Alias(_key, node) {
+        if (isAlias(node) && node.range) at = node.range[0];
+        return visit.BREAK;
+      },
+    });
+    const bomb = /alias/i.test(err.message);
+    throw new InputError(
+      bomb ? 'too many alias expansions (a YAML alias bomb?)' : `the document is too deeply nested to read (${err.message})`,
+      at === undefined ? `${path}:1:1` : position(at),
+      bomb ? 'use each alias a few times at most, or write the values out' : 'flatten the document',
+    );
+  }
 }
 
 export async function readDataFile(path: string, what: string): Promise<DataFile> {

@@ -14,6 +14,10 @@ export const DEFAULTS = {
   /** Flap damping: more than 5 changes within 30 s damp a service. */
   flap: '5/30s',
   healthFailingAfterMs: 60_000,
+  /** A file not current (write or reload failed, file missing) this long makes /healthz unhealthy. */
+  healthGraceMs: 30_000,
+  /** How often rendered files are looked for (a deleted one is written again). */
+  fileCheckMs: 10_000,
   splayMs: 0,
   minReloadIntervalMs: 0,
   logLevel: 'info',

@@ -25,6 +25,7 @@ export interface FlagValues {
   maxRemoval?: string;
   holdMax?: string;
   splay?: string;
+  reloadRetry?: string;
   allowCidr?: string[];
   allowTag?: string[];
   allowDc?: string[];
@@ -37,9 +38,12 @@ export interface FlagValues {
   execSplay?: string;
   listen?: string;
   healthFailingAfter?: string;
+  healthGrace?: string;
   logFormat?: 'json' | 'pretty';
   relaxedValidation?: string[];
   envAllow?: string[];
+  probe?: string[];
+  probeConcurrency?: string;
   dedup?: boolean;
   dedupPrefix?: string;
   dedupTtl?: string;

@@ -3,7 +3,7 @@ import { commandsFrom } from '../actions/settings.js';
 import { execFrom } from '../actions/exec-settings.js';
 import type { InputError } from '../errors.js';
 import { guardsFrom } from '../feed/guards/settings.js';
-import { relaxedSourcesFrom } from '../feed/settings.js';
+import { probesFrom, relaxedSourcesFrom } from '../feed/settings.js';
 import { loggingFrom, observeFrom } from '../observe/settings.js';
 import { dedupFrom } from '../registries/dedup.js';
 import { sourcesFrom } from '../registries/settings.js';
@@ -61,6 +61,7 @@ export async function loadConfig(flags: FlagValues, cwd: string = process.cwd(),
     relaxedSources: relaxedSourcesFrom(ctx, sources),
     envAllow: envAllowFrom(ctx),
     guards: guardsFrom(ctx),
+    ...probesFrom(ctx),
     exec: execFrom(ctx),
     dedup: dedupFrom(ctx, sources),
   };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { commandKeys, type CommandSettings } from '../actions/settings.js';
 import { execKeys, type ExecSettings } from '../actions/exec-settings.js';
-import { feedKeys } from '../feed/settings.js';
+import { feedKeys, type ProbeConfig } from '../feed/settings.js';
 import { guardKeys } from '../feed/guards/settings.js';
 import type { GuardSettings } from '../feed/guards/guards.js';
 import { loggingKeys, observeKeys, type LoggingSettings, type ObserveSettings } from '../observe/settings.js';
@@ -33,7 +33,7 @@ export type ConfigFile = z.output<typeof configFileSchema>;
 export type { DedupConfig, ExecSettings, SourceConfig, TemplateConfig };
 
 /** Everything the pipeline needs, after flags, config file and defaults are merged. */
-export interface Config extends CommandSettings, ObserveSettings, LoggingSettings {
+export interface Config extends CommandSettings, ObserveSettings, LoggingSettings, ProbeConfig {
   readonly sources: readonly SourceConfig[];
   readonly templates: readonly TemplateConfig[];
   readonly wait: WaitSpec;

@@ -1,12 +1,17 @@
 import { dependencyId, type Dependency, type DependencyValue, type Instance } from '../catalog/types.js';
+
+type ServiceDependency = Extract<Dependency, { kind: 'service' }>;
 import { systemClock, type Clock, type Timer } from '../util/clock.js';
 import type { Guards, GuardStatus } from './guards/guards.js';
+import type { ProbeStage } from './probe-stage.js';
 import type { CatalogScreen } from './screen.js';
 import { Store } from './store.js';
 
 export interface FeedOptions {
   readonly screen: CatalogScreen;
   readonly guards: Guards;
+  /** Consumer-side probing, when configured. */
+  readonly probes?: ProbeStage;
   /** How long a damped (flapping) service's templates wait. */
   readonly dampedWaitMs: number | undefined;
   /** What templates see of dependency `id` changed; `dampedWaitMs` is set while its service flaps. */
@@ -26,6 +31,8 @@ export class CatalogFeed {
   private timerAt: number | undefined;
   private stopped = false;
   private readonly clock: Clock;
+  /** Screened answers of probed services, by dependency id: a probe's verdict re-decides them. */
+  private readonly screened = new Map<string, { dep: ServiceDependency; value: readonly Instance[] }>();
 
   constructor(private readonly options: FeedOptions) {
     this.clock = options.clock ?? systemClock;
@@ -37,8 +44,27 @@ export class CatalogFeed {
     const now = this.clock.now();
     // Untrusted catalog data is validated at the edge, before guards and templates see it.
     const value = this.options.screen.apply(dep, raw);
-    // Templates see service answers only through the guards (allowlist, removal, empty).
-    this.publish(id, dep.kind === 'service' ? this.options.guards.apply(id, dep, value as readonly Instance[], now) : value, now);
+    if (dep.kind !== 'service') {
+      this.publish(id, value, now);
+      return;
+    }
+    const instances = value as readonly Instance[];
+    if (this.options.probes?.probes(dep.name)) this.screened.set(id, { dep, value: instances });
+    this.decide(id, dep, instances, now);
+  }
+
+  /** A probe changed its verdict on an instance of `service`: its queries are decided again. */
+  reprobe(service: string): void {
+    const now = this.clock.now();
+    // Not counted by flap damping: probe verdicts are damped already (fall/rise), and the first
+    // probes of a service (unknown → passing) would otherwise read as a flapping service.
+    for (const [id, { dep, value }] of this.screened) if (dep.name === service) this.decide(id, dep, value, now, false);
+  }
+
+  /** Templates see service answers only through probing and the guards (allowlist, removal, empty). */
+  private decide(id: string, dep: ServiceDependency, screened: readonly Instance[], now: number, fromRegistry = true): void {
+    const probed = this.options.probes ? this.options.probes.apply(id, dep, screened) : screened;
+    this.publish(id, this.options.guards.apply(id, dep, probed, now), now, fromRegistry);
     this.armFor(id);
   }
 
@@ -54,10 +80,23 @@ export class CatalogFeed {
     return this.options.guards.status(id);
   }
 
+  /**
+   * Templates rendered these answers and are committed (written, and reloaded if they have a
+   * command): for service queries, what they rendered becomes the guards' reference.
+   */
+  commit(rendered: ReadonlyMap<string, DependencyValue>): void {
+    const now = this.clock.now();
+    for (const [id, value] of rendered) if (Array.isArray(value) && this.options.guards.status(id)) this.options.guards.commit(id, value as readonly Instance[], now);
+    this.arm(this.options.guards.nextDeadline());
+  }
+
   /** A dependency no template uses any more. */
   forget(id: string): void {
     this.store.delete(id);
     this.options.guards.forget(id);
+    const screened = this.screened.get(id);
+    if (screened) this.options.probes?.forget(id, screened.dep);
+    this.screened.delete(id);
   }
 
   /** The operator's release (SIGUSR1) of every held instance. */
@@ -72,10 +111,10 @@ export class CatalogFeed {
     this.clock.clearTimeout(this.timer);
   }
 
-  /** Stores what templates see; a real change is announced. */
-  private publish(id: string, value: DependencyValue, now: number): void {
+  /** Stores what templates see; a real change is announced (and counted for flap damping when it came from the registry). */
+  private publish(id: string, value: DependencyValue, now: number, counted = true): void {
     if (!this.store.set(id, value)) return;
-    const damped = this.options.guards.recordChange(id, now);
+    const damped = counted ? this.options.guards.recordChange(id, now) : this.options.guards.isDamped(id);
     this.options.onChange(id, damped ? this.options.dampedWaitMs : undefined);
   }
 

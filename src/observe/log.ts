@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { createRequire } from 'node:module';
 import type PinoPretty from 'pino-pretty';
+import { SECRET_LOG_PATHS } from '../util/redact.js';
 
 /** pino-pretty, loaded only for pretty output (a terminal, or --log-format pretty). */
 const prettyStream = (options: PinoPretty.PrettyOptions): PinoPretty.PrettyStream => (createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty)(options);
@@ -23,7 +24,7 @@ export function createLogger(level: LogLevel, toStderr: boolean, format?: 'json'
       level,
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: ['token', '*.token', '*.*.token', 'password', '*.password', '*.*.password', 'headers["x-consul-token"]', '*.headers["x-consul-token"]', 'headers.authorization', '*.headers.authorization'], censor: '[redacted]' },
+      redact: { paths: [...SECRET_LOG_PATHS], censor: '[redacted]' },
     },
     pretty ? prettyStream({ destination: fd, sync: true, colorize: (toStderr ? process.stderr : process.stdout).isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'name', singleLine: true }) : pino.destination({ fd, sync: true }),
   );

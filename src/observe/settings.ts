@@ -11,6 +11,7 @@ const durationText = z.union([z.string().min(1), z.number().nonnegative()]).tran
 export const observeKeys = {
   listen: z.string().trim().min(1, 'must not be empty').optional(),
   health_failing_after: durationText.optional(),
+  health_grace: durationText.optional(),
 };
 
 /** Log lines. */
@@ -24,6 +25,8 @@ export interface ObserveSettings {
   readonly listen: { readonly host: string; readonly port: number } | undefined;
   /** A source failing longer than this makes /healthz unhealthy. */
   readonly healthFailingAfterMs: number;
+  /** A template whose file is not current (failed write or reload, missing file) for longer than this makes /healthz unhealthy. */
+  readonly healthGraceMs: number;
 }
 
 export interface LoggingSettings {
@@ -36,6 +39,7 @@ export function observeFrom({ flags, file, at }: BlockContext): ObserveSettings 
   return {
     listen: at.pick(flags.listen, '--listen', file.listen, ['listen'], parseListen),
     healthFailingAfterMs: at.pick(flags.healthFailingAfter, '--health-failing-after', file.health_failing_after, ['health_failing_after'], parseDuration) ?? DEFAULTS.healthFailingAfterMs,
+    healthGraceMs: at.pick(flags.healthGrace, '--health-grace', file.health_grace, ['health_grace'], parseDuration) ?? DEFAULTS.healthGraceMs,
   };
 }
 

@@ -1,15 +1,16 @@
 import type { ChangedFile } from '../actions/reload.js';
 import type { CommandRunner } from '../actions/command.js';
-import { withStagedPath } from '../actions/shell.js';
+import { checksStagedFile, withStagedPath } from '../actions/shell.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../observe/log.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { TemplateConfig } from '../template/settings.js';
-import { stageDestination } from './write.js';
+import { inPlace, stageDestination } from './write.js';
 
 /** What putting one rendered text in place came to. */
 export type OutputOutcome =
-  | { readonly kind: 'written'; readonly file: ChangedFile }
+  /** Written (and checked, when the template has a check); `file` goes to the batch's commands. */
+  | { readonly kind: 'written'; readonly file: ChangedFile; readonly checked: boolean }
   /** The file already holds this text (or --dry printed it). */
   | { readonly kind: 'unchanged' | 'dry' }
   /** The check refused the staged file, or the write failed: the destination is left as it was. */
@@ -39,7 +40,23 @@ export class OutputStep {
     private readonly metrics?: Metrics,
   ) {}
 
-  async apply(template: TemplateConfig, text: string): Promise<OutputOutcome> {
+  /**
+   * Says so when a template's check never looks at the staged file: `nginx -t` alone tests the
+   * live configuration, passes, and lets a broken file through.
+   */
+  warnAboutChecks(templates: readonly TemplateConfig[]): void {
+    for (const t of templates) {
+      if (t.check !== undefined && !checksStagedFile(t.check)) {
+        this.log.warn({ destination: t.destination, check: t.check }, `the check of ${t.destination} does not mention {{staged}} or $CTMPL_STAGED: it tests something other than the new file, which it cannot stop (for example: haproxy -c -f {{staged}})`);
+      }
+    }
+  }
+
+  /**
+   * `reloadPending`: the file's last reload failed with nothing to roll back to, so an unchanged
+   * text still goes to the commands (as written in place), to be reloaded again.
+   */
+  async apply(template: TemplateConfig, text: string, reloadPending = false): Promise<OutputOutcome> {
     const destination = template.destination;
     if (this.settings.dry) {
       if (text !== this.printed.get(destination)) this.settings.dryOutput.write(`> ${destination}\n${text}\n`);
@@ -57,6 +74,7 @@ export class OutputStep {
       });
       if (staged === 'unchanged') {
         this.log.info({ destination, template: template.source, outcome: 'unchanged' }, 'rendered; file unchanged');
+        if (reloadPending) return { kind: 'written', file: { destination, command: template.command, file: inPlace(destination) }, checked: false };
         return { kind: 'unchanged' };
       }
       if (template.check !== undefined) {
@@ -68,9 +86,9 @@ export class OutputStep {
       }
       await staged.commit();
       this.stats.writes += 1;
-      this.metrics?.writes.inc({ template: destination });
+      this.metrics?.writes.inc({ destination });
       this.log.info({ destination, template: template.source, outcome: 'written' }, 'wrote file');
-      return { kind: 'written', file: { destination, command: template.command, file: staged } };
+      return { kind: 'written', file: { destination, command: template.command, file: staged }, checked: template.check !== undefined };
     } catch (err) {
       const error = errorMessage(err);
       this.log.error({ destination, err: error }, 'write failed');
@@ -89,7 +107,7 @@ export class OutputStep {
       return undefined;
     }
     this.stats.checkFailures += 1;
-    this.metrics?.checkFailures.inc({ template: destination });
+    this.metrics?.checkFailures.inc({ destination });
     this.log.error(fields, `check failed: ${destination} is left as it was and nothing is reloaded; the next change tries again`);
     return `check failed: ${result.output || `exit ${String(result.exitCode)}`}`;
   }

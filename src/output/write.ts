@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, copyFile, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdir, open, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export type WriteMode = 'atomic' | 'in_place';
@@ -121,7 +121,7 @@ async function commitStaged(path: string, staged: string, content: string, previ
   try {
     if (options.backup && previous !== undefined) await copyFile(path, `${path}.bak`);
     if (options.mode === 'in_place' && previous !== undefined) {
-      await writeInPlace(path, content, options);
+      await writeInPlace(path, content, previous, options);
       await unlink(staged);
       return;
     }
@@ -132,7 +132,7 @@ async function commitStaged(path: string, staged: string, content: string, previ
       // A bind-mounted single file cannot be replaced by rename (EBUSY, or EXDEV across mounts).
       if ((code !== 'EBUSY' && code !== 'EXDEV') || previous === undefined) throw err;
       options.onFallback?.(path, code);
-      await writeInPlace(path, content, options);
+      await writeInPlace(path, content, previous, options);
       await unlink(staged);
     }
   } catch (err) {
@@ -141,10 +141,62 @@ async function commitStaged(path: string, staged: string, content: string, previ
   }
 }
 
-/** Truncate and write the destination itself: its inode, owner and mode stay (perms applied). */
-async function writeInPlace(path: string, content: string, options: WriteOptions): Promise<void> {
-  await writeFully(path, content, 'w');
+/**
+ * Rewrites the destination itself (its inode, owner and mode stay: bind-mounted files) without ever
+ * leaving it cut short. The space the new text needs beyond the old one is claimed first, by
+ * writing the new tail past the old end and syncing: a full disk fails there, and cutting the file
+ * back leaves the old text as it was. Only then is the head overwritten (in blocks the file already
+ * has) and the file cut to length. Should a write still fail, the previous text is written back
+ * (it fits: the file is at least that large) and read back; the error says what the file holds.
+ */
+async function writeInPlace(path: string, content: string, previous: string, options: WriteOptions): Promise<void> {
+  const next = Buffer.from(content);
+  const old = Buffer.from(previous);
+  const handle = await open(path, 'r+');
+  try {
+    if (next.length > old.length) {
+      try {
+        await writeAll(handle, next.subarray(old.length), old.length);
+        await handle.sync();
+      } catch (err) {
+        await handle.truncate(old.length).catch(() => undefined);
+        throw err;
+      }
+    }
+    try {
+      await writeAll(handle, next.subarray(0, Math.min(old.length, next.length)), 0);
+      await handle.truncate(next.length);
+      await handle.sync();
+    } catch (err) {
+      throw await putBack(path, handle, old, err);
+    }
+  } finally {
+    await handle.close();
+  }
   if (options.perms !== undefined) await chmod(path, options.perms);
+}
+
+async function writeAll(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+/** After a failed in-place rewrite: the previous text back, verified; the error says what the file holds. */
+async function putBack(path: string, handle: FileHandle, old: Buffer, cause: unknown): Promise<WriteError> {
+  const code = (cause as NodeJS.ErrnoException).code ?? 'EIO';
+  try {
+    await writeAll(handle, old, 0);
+    await handle.truncate(old.length);
+    await handle.sync();
+    const back = await readFile(path);
+    if (back.equals(old)) return new WriteError(path, code, `cannot rewrite ${path} in place (${code}): its previous content was written back and verified; check the disk`);
+  } catch {
+    // reported below
+  }
+  return new WriteError(path, code, `cannot rewrite ${path} in place (${code}), and its previous content could not be written back: the file may be damaged; check the disk, ctmpl writes it again on its next attempt`);
 }
 
 /** Puts the previous content back, the same way it was replaced; a file that was new is removed. */
@@ -161,6 +213,15 @@ async function restoreDestination(path: string, previous: string | undefined, op
   } catch (err) {
     throw writeError(path, err);
   }
+}
+
+/**
+ * A destination that already holds the text, taken as changed (its reload must run again: the
+ * last one failed and there was nothing to roll back to). There is nothing to commit or restore.
+ */
+export function inPlace(path: string): StagedFile {
+  const nothing = async (): Promise<void> => undefined;
+  return { destination: path, staged: path, previous: undefined, commit: nothing, discard: nothing, restore: nothing };
 }
 
 /** Stages and commits at once: for a destination without a check. */

@@ -1,6 +1,6 @@
-import type { Dependency } from '../catalog/types.js';
+import type { Dependency, DependencyValue } from '../catalog/types.js';
 import type { ExecSupervisor } from '../actions/exec.js';
-import type { ChangedFile, Reloader } from '../actions/reload.js';
+import type { ChangedFile, Reloader, ReloadResult } from '../actions/reload.js';
 import type { Subscriptions } from '../feed/subscriptions.js';
 import type { Logger } from '../observe/log.js';
 import type { Metrics } from '../observe/metrics.js';
@@ -18,6 +18,12 @@ export interface BatchParts {
   readonly reloader: Reloader;
   readonly waiting: WaitingReporter;
   readonly once: OnceTracker | undefined;
+  /** What committed templates rendered becomes the guards' reference. */
+  readonly commit: (rendered: ReadonlyMap<string, DependencyValue>) => void;
+  /** Templates that failed go again with backoff; the step and the attempt it is. */
+  readonly retry: (units: readonly TemplateUnit[]) => { delayMs: number; attempts: number } | undefined;
+  /** A batch whose commands all succeeded: the retry backoff starts over. */
+  readonly succeeded: () => void;
   readonly log: Logger;
   readonly metrics: Metrics | undefined;
   readonly signal: AbortSignal;
@@ -26,27 +32,30 @@ export interface BatchParts {
   readonly exec: () => ExecSupervisor | undefined;
 }
 
-/** What a batch did, for the scheduler (retries) and the runner (readiness, --once, systemd). */
+/** What a batch did, for the scheduler (retries), the feed (commits) and the runner (readiness, --once, systemd). */
 export interface BatchResult {
+  /** Destinations written. */
   readonly changed: readonly string[];
-  /** Templates whose files were put back after a failed reload: they go again later. */
+  /** Templates whose files hold their render, loaded by their command if they have one: what they used is committed. */
+  readonly committed: readonly TemplateUnit[];
+  /** Templates to go again: their write failed, or their reload (rolled back, or kept when there was nothing to roll back to). */
   readonly retry: readonly TemplateUnit[];
-  /** A reload ran and nothing was rolled back. */
-  readonly reloadedCleanly: boolean;
 }
 
 /**
  * One batch: render each due template with the latest data, put each text in place (staged,
  * checked, committed), watch what the templates use now, then run each distinct command once
- * (rolling back on failure) and signal the exec child.
+ * (rolling back where there is something to roll back to) and signal the exec child.
  */
 export async function runBatch(units: readonly TemplateUnit[], all: readonly TemplateUnit[], parts: BatchParts): Promise<BatchResult> {
   const { log, metrics, once } = parts;
-  const changed: ChangedFile[] = [];
+  const changed = new Map<string, { file: ChangedFile; unit: TemplateUnit }>();
+  const committed: TemplateUnit[] = [];
+  const retry: TemplateUnit[] = [];
   for (const unit of units) {
     const outcome = unit.render(parts.inputs(unit));
     if (outcome.kind === 'failed') {
-      metrics?.renderErrors.inc({ template: unit.name });
+      metrics?.renderErrors.inc({ destination: unit.name });
       log.error({ template: unit.config.source, destination: unit.name, err: outcome.error }, 'render failed; the last good file stays');
       once?.failure(unit);
       continue;
@@ -57,14 +66,35 @@ export async function runBatch(units: readonly TemplateUnit[], all: readonly Tem
     }
     once?.success(unit);
     parts.watchFiles(unit.files);
-    metrics?.renders.inc({ template: unit.name });
-    metrics?.lastRender.set({ template: unit.name }, (unit.lastRenderAt ?? Date.now()) / 1000);
+    metrics?.renders.inc({ destination: unit.name });
+    metrics?.lastRender.set({ destination: unit.name }, (unit.lastRenderAt ?? Date.now()) / 1000);
     log.debug({ template: unit.config.source, renderMs: outcome.ms }, 'rendered');
-    const written = await parts.output.apply(unit.config, outcome.text);
-    if (written.kind === 'written') changed.push(written.file);
-    if (written.kind === 'check-failed' || written.kind === 'write-failed') {
-      unit.lastError = written.error;
-      once?.failure(unit);
+    const health = unit.health;
+    const written = await parts.output.apply(unit.config, outcome.text, health.view().notCurrent?.reason === 'reload failed, nothing to roll back to');
+    const now = Date.now();
+    switch (written.kind) {
+      case 'written':
+        changed.set(unit.name, { file: written.file, unit });
+        health.wrote(now, 'written');
+        if (written.checked) health.checked(now, true);
+        break;
+      case 'unchanged':
+      case 'dry':
+        health.wrote(now, written.kind);
+        committed.push(unit);
+        break;
+      case 'check-failed':
+        health.checked(now, false, written.error);
+        unit.lastError = written.error;
+        once?.failure(unit);
+        break;
+      case 'write-failed':
+        metrics?.writeFailures.inc({ destination: unit.name });
+        health.writeFailed(now, written.error);
+        unit.lastError = written.error;
+        once?.failure(unit);
+        retry.push(unit);
+        break;
     }
   }
   const wanted = new Map<string, Dependency>();
@@ -72,10 +102,29 @@ export async function runBatch(units: readonly TemplateUnit[], all: readonly Tem
   parts.subscriptions.sync(wanted);
   metrics?.dependencies.set(parts.subscriptions.size);
   parts.waiting.report(units);
-  if (changed.length === 0) return { changed: [], retry: [], reloadedCleanly: false };
-  const { ok, rolledBack } = await parts.reloader.run(changed, parts.signal);
-  if (!ok) once?.commandFailure();
-  const exec = parts.exec();
-  if (exec?.running) await exec.reload();
-  return { changed: changed.map((f) => f.destination), retry: all.filter((u) => rolledBack.includes(u.name)), reloadedCleanly: rolledBack.length === 0 };
+  if (changed.size > 0) {
+    const result = await parts.reloader.run([...changed.values()].map((c) => c.file), parts.signal);
+    if (!result.ok) once?.commandFailure();
+    settle(changed, result, committed, retry);
+    const exec = parts.exec();
+    if (exec?.running) await exec.reload();
+  }
+  // Guards take what was committed as their reference; failures go again with backoff.
+  parts.commit(new Map(committed.flatMap((u) => [...u.seen])));
+  for (const unit of committed) unit.health.committed();
+  const step = parts.retry(retry);
+  if (step) for (const unit of retry) unit.health.retrying(step.attempts, Date.now() + step.delayMs);
+  else if (changed.size > 0) parts.succeeded();
+  return { changed: [...changed.keys()], committed, retry };
+}
+
+/** Each written file's fate after the commands: committed, or to go again. */
+function settle(changed: ReadonlyMap<string, { unit: TemplateUnit }>, result: ReloadResult, committed: TemplateUnit[], retry: TemplateUnit[]): void {
+  for (const [destination, { unit }] of changed) {
+    const report = result.reports.find((r) => r.destinations.includes(destination));
+    const fate = result.rolledBack.includes(destination) ? 'rolled back' : result.kept.includes(destination) ? 'kept' : 'ok';
+    if (report) unit.health.commandRan(report, fate);
+    if (fate === 'ok') committed.push(unit);
+    else retry.push(unit);
+  }
 }

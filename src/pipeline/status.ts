@@ -3,9 +3,18 @@ import type { SourceStatsView } from '../observe/metrics.js';
 import type { PipelineStatus } from '../observe/status.js';
 import type { Source } from '../registries/source.js';
 import type { TemplateUnit } from '../template/unit.js';
+import type { ProbeStage } from '../feed/probe-stage.js';
+import type { Metrics } from '../observe/metrics.js';
 
 /** The pipeline as /status shows it and /healthz judges it. */
-export function pipelineStatus(units: readonly TemplateUnit[], sources: ReadonlyMap<string, Source>, dependencies: readonly string[], guardStatus: (id: string) => GuardStatus | undefined, now: number): PipelineStatus {
+export function pipelineStatus(
+  units: readonly TemplateUnit[],
+  sources: ReadonlyMap<string, Source>,
+  dependencies: readonly string[],
+  guardStatus: (id: string) => GuardStatus | undefined,
+  now: number,
+  probes: PipelineStatus['probes'] = {},
+): PipelineStatus {
   return {
     templates: units.map((u) => ({
       source: u.config.source,
@@ -14,6 +23,7 @@ export function pipelineStatus(units: readonly TemplateUnit[], sources: Readonly
       lastRenderAt: u.lastRenderAt === undefined ? undefined : new Date(u.lastRenderAt).toISOString(),
       waitingFor: u.waiting,
       lastError: u.lastError,
+      ...u.health.view(),
     })),
     sources: [...sources.values()].map((s) => {
       const since = s.health.failingSince;
@@ -28,6 +38,7 @@ export function pipelineStatus(units: readonly TemplateUnit[], sources: Readonly
       };
     }),
     dependencies,
+    probes,
     guards: Object.fromEntries(
       dependencies.flatMap((id) => {
         const status = guardStatus(id);
@@ -40,4 +51,17 @@ export function pipelineStatus(units: readonly TemplateUnit[], sources: Readonly
 /** Per-source figures for metrics. */
 export function sourceStats(sources: ReadonlyMap<string, Source>): SourceStatsView[] {
   return [...sources.values()].map((s) => ({ name: s.name, requests: s.stats.requests, failures: s.stats.failures, failing: s.health.failing }));
+}
+
+/** /metrics reads the running pipeline at scrape time: its sources, probes and templates. */
+export function observeInMetrics(metrics: Metrics, units: readonly TemplateUnit[], sources: ReadonlyMap<string, Source>, probes: ProbeStage | undefined): void {
+  metrics.watchSources(() => sourceStats(sources));
+  if (probes) metrics.watchProbes(() => probes.stats());
+  metrics.knowDestinations(units.map((u) => u.name));
+  metrics.watchTemplates(() =>
+    units.map((u) => {
+      const view = u.health.view();
+      return { destination: u.name, current: view.current, retrying: view.retry !== undefined };
+    }),
+  );
 }

@@ -3,14 +3,16 @@ import { consulRegistry } from './consul/index.js';
 import type { RegistryCapabilities, RegistryDefinition } from './definition.js';
 import { dnsRegistry } from './dns/index.js';
 import { etcdRegistry } from './etcd/index.js';
+import { eurekaRegistry } from './eureka/index.js';
 import { fileRegistry } from './file/index.js';
+import { nacosRegistry } from './nacos/index.js';
 import { zookeeperRegistry } from './zookeeper/index.js';
 
 /**
  * The registries ctmpl reads. Adding one is its folder plus one line here; nothing else names a
  * registry. (Each definition module is light: the client libraries load only in `create`.)
  */
-export const REGISTRIES: readonly RegistryDefinition[] = [fileRegistry, consulRegistry, etcdRegistry, zookeeperRegistry, dnsRegistry];
+export const REGISTRIES: readonly RegistryDefinition[] = [fileRegistry, consulRegistry, etcdRegistry, zookeeperRegistry, dnsRegistry, eurekaRegistry, nacosRegistry];
 
 /** The source used when none is given: Consul, as consul-template (CONSUL_HTTP_ADDR or 127.0.0.1:8500). */
 export const DEFAULT_SOURCE_URI = 'consul:';

@@ -63,13 +63,17 @@ export class Scheduler<U> {
     });
   }
 
-  /** The units of the last batch that failed go again after the next backoff step (never sooner than the previous one). */
-  retry(units: readonly U[]): void {
-    if (units.length === 0 || this.stopped) return;
+  /**
+   * The units of the last batch that failed go again after the next backoff step (never sooner
+   * than the previous one); returns that step and how many attempts it makes.
+   */
+  retry(units: readonly U[]): { delayMs: number; attempts: number } | undefined {
+    if (units.length === 0 || this.stopped) return undefined;
     this.clock.clearTimeout(this.retryTimer);
     const delayMs = this.retryBackoff.next();
     this.options.onRetryScheduled?.(units, delayMs);
     this.retryTimer = this.clock.setTimeout(() => units.forEach((u) => this.markDue(u)), delayMs);
+    return { delayMs, attempts: this.retryBackoff.attempts };
   }
 
   /** A batch went through without failures: the next failure starts the backoff over. */

@@ -1,13 +1,34 @@
 import Handlebars from 'handlebars';
 import { InputError } from '../errors.js';
 import { catalogHelpers } from './helpers/catalog.js';
+import { collectionHelpers } from './helpers/collections.js';
+import { encodingHelpers } from './helpers/encoding.js';
 import { escapeHelpers } from './helpers/escape.js';
+import { formatHelpers } from './helpers/format.js';
+import { logicHelpers } from './helpers/logic.js';
+import { mathHelpers } from './helpers/math.js';
+import { scratchHelpers } from './helpers/scratch.js';
+import { stringHelpers } from './helpers/strings.js';
 import { systemHelpers } from './helpers/system.js';
 import { textHelpers } from './helpers/text.js';
+import { timeHelpers } from './helpers/time.js';
 import { RenderContext, type RenderInputs } from './render-context.js';
 
 const BUILTIN_HELPERS = ['if', 'unless', 'each', 'with', 'lookup', 'log'];
-const HELPERS = { ...catalogHelpers, ...textHelpers, ...systemHelpers, ...escapeHelpers };
+const HELPERS = {
+  ...catalogHelpers,
+  ...textHelpers,
+  ...stringHelpers,
+  ...logicHelpers,
+  ...mathHelpers,
+  ...formatHelpers,
+  ...encodingHelpers,
+  ...collectionHelpers,
+  ...scratchHelpers,
+  ...timeHelpers(),
+  ...systemHelpers,
+  ...escapeHelpers,
+};
 export const HELPER_NAMES: readonly string[] = [...BUILTIN_HELPERS, ...Object.keys(HELPERS)].sort();
 
 /** An isolated Handlebars environment: ctmpl's helpers only, nothing registered globally. */
@@ -68,7 +89,8 @@ export function compileTemplate(path: string, text: string): CompiledTemplate {
     path,
     render(inputs) {
       const context = new RenderContext(inputs);
-      const text = template({}, { data: { ctmpl: context } });
+      // scratch: consul-template's scratch pad, fresh for every render (see helpers/scratch.ts).
+      const text = template({}, { data: { ctmpl: context, scratch: new Map<string, unknown>() } });
       return { output: context.complete ? text : undefined, context };
     },
   };

@@ -28,6 +28,8 @@ export class RenderContext {
   readonly waiting = new Set<string>();
   /** Local files read through the `file` helper; the runner watches them. */
   readonly files = new Set<string>();
+  /** The answer this pass rendered, per dependency: what a commit makes the guards' reference. */
+  readonly seen = new Map<string, DependencyValue>();
 
   constructor(readonly inputs: RenderInputs) {}
 
@@ -85,6 +87,7 @@ export class RenderContext {
       this.waiting.add(id);
       return undefined;
     }
+    this.seen.set(id, value);
     return value as DependencyValues[D['kind']];
   }
 

@@ -1,8 +1,9 @@
 import { readFile, realpath } from 'node:fs/promises';
-import type { Dependency } from '../catalog/types.js';
+import type { Dependency, DependencyValue } from '../catalog/types.js';
 import type { TemplateConfig } from './settings.js';
 import { errorMessage, InputError } from '../errors.js';
 import { compileTemplate, type CompiledTemplate } from './engine.js';
+import { TemplateHealth } from './health.js';
 import type { RenderInputs } from './render-context.js';
 
 /** Templates larger than this are refused: a config template is kilobytes, not megabytes. */
@@ -38,6 +39,8 @@ export class TemplateUnit {
   deps = new Map<string, Dependency>();
   /** Local files read by `file` in the last render. */
   files = new Set<string>();
+  /** What the last complete render saw of each dependency (committed once its file is in use). */
+  seen: ReadonlyMap<string, DependencyValue> = new Map();
   /** True once a complete render has happened; later changes then go through quiescence. */
   rendered = false;
   /** Last complete output (used by --dry, which has no file to compare with). */
@@ -49,6 +52,8 @@ export class TemplateUnit {
   lastError: string | undefined;
   /** Complete renders so far. */
   renders = 0;
+  /** Whether its file is current, and the last outcome of each step after the render. */
+  readonly health = new TemplateHealth();
 
   private constructor(
     readonly config: TemplateConfig,
@@ -94,6 +99,7 @@ export class TemplateUnit {
       return { kind: 'waiting', waiting: this.waiting };
     }
     this.deps = ctx.used;
+    this.seen = ctx.seen;
     this.waiting = [];
     this.files = ctx.files;
     this.rendered = true;

@@ -19,11 +19,7 @@ export function redactCredentials(text: string): string {
 export const SECRET_FIELDS = ['token', 'password', 'secret', 'authorization', 'auth'] as const;
 
 /** pino redact paths for the secret fields, at the top level and two levels down. */
-export const SECRET_LOG_PATHS: readonly string[] = [
-  ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
-  'headers["x-consul-token"]',
-  '*.headers["x-consul-token"]',
-];
+export const SECRET_LOG_PATHS: readonly string[] = [...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]), 'headers["x-consul-token"]', '*.headers["x-consul-token"]'];
 
 /** Environment variable names that hold credentials (the `env` helper withholds them). */
 export const SECRET_VARIABLE = /(^CONSUL_HTTP_(TOKEN|AUTH)$)|TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE_KEY|API_KEY|CREDENTIAL/i;

@@ -3,7 +3,7 @@
  * - `npm pack` from a clean copy of the working tree (prepack builds), the tarball's contents, and
  *   the package installed from it (`npx ctmpl`);
  * - deploy/Dockerfile: parsed and checked (the image itself is built and run in
- *   test/integration/sidecar.test.ts, `npm run test:sidecar`);
+ *   test/integration/sidecar.test.ts, `npx vitest run --project sidecar` (part of `npm test`));
  * - the image's HEALTHCHECK command against a real ctmpl --listen, a 503 and a closed port;
  * - the sidecar template rendered from a (fake) Consul into a config `nginx -t` accepts (the compose
  *   example itself runs for real in sidecar.test.ts);

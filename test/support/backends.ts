@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { freePort } from './ports.js';
-import { registerCleanup } from './tmp.js';
+import { registerCleanup, type CleanupRegistrar } from './cleanup.js';
 
 /**
  * A real HTTP backend on a free loopback port: answers every request with its own name (`b1`), so
@@ -69,12 +69,12 @@ class HttpBackend implements Backend {
   }
 }
 
-/** Starts one backend per name, each on its own free port; all are stopped when the test ends. */
-export async function startBackends(names: readonly string[]): Promise<Backend[]> {
+/** Starts one backend per name, each on its own free port; all are stopped when the test (or benchmark) ends. */
+export async function startBackends(names: readonly string[], options: { cleanup?: CleanupRegistrar } = {}): Promise<Backend[]> {
   const backends: Backend[] = [];
   for (const name of names) {
     const backend = new HttpBackend(name, await freePort());
-    registerCleanup(() => backend.stop());
+    (options.cleanup ?? registerCleanup)(() => backend.stop());
     await backend.start();
     backends.push(backend);
   }

@@ -1,18 +1,9 @@
-import { freePort } from './ports.js';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { execa } from 'execa';
-
-/** A program on PATH, or in an sbin directory a non-login shell may not have on PATH. */
-function findProgram(name: string): string {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/local/sbin'];
-  for (const dir of dirs) {
-    if (dir !== '' && existsSync(join(dir, name))) return join(dir, name);
-  }
-  return name; // execa then fails with ENOENT, naming the program
-}
+import { freePort } from './ports.js';
+import { findProgram } from './programs.js';
 
 export const NGINX = findProgram('nginx');
 export const HAPROXY = findProgram('haproxy');

@@ -1,21 +1,18 @@
-import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
-import { ROOT, waitFor } from './ctmpl.js';
+import { registerCleanup, type CleanupRegistrar } from './cleanup.js';
 import { freePorts } from './ports.js';
-import { registerCleanup, tempDir } from './tmp.js';
+import { spawnServer, type ServerProcess } from './process.js';
+import { obtainTool } from './programs.js';
+import { tempDir } from './tmp.js';
+import { waitFor } from './wait.js';
 
 /**
  * The Consul binary: CONSUL_BIN, else the pinned version built once through the Go module proxy
  * into a cache outside the repository (test/support/obtain-tools.sh).
  */
 export function consulBinary(): string {
-  if (process.env.CONSUL_BIN) return process.env.CONSUL_BIN;
-  const out = execFileSync('bash', [join(ROOT, 'test/support/obtain-tools.sh'), 'consul'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const path = out.trim().split('\n').pop();
-  if (!path) throw new Error('obtain-tools.sh printed no consul path');
-  return path;
+  return obtainTool('consul');
 }
 
 export interface ConsulAgentOptions {
@@ -23,24 +20,30 @@ export interface ConsulAgentOptions {
   readonly managementToken?: string;
   /** More agent configuration (JSON), e.g. `{ limits: { http_max_conns_per_client: 1000 } }`. */
   readonly config?: Readonly<Record<string, unknown>>;
+  /** Where its stop is registered (default: the end of the test, or of the process). */
+  readonly cleanup?: CleanupRegistrar;
 }
 
-/** A Consul dev agent on free loopback ports, stopped when the test (or file) ends. */
+/** A Consul dev agent on free loopback ports, stopped when the test (or file, or benchmark) ends. */
 export interface ConsulAgent {
   /** host:port of the HTTP API. */
   readonly address: string;
+  /** Its HTTP port. */
+  readonly port: number;
   /** Calls the HTTP API (as the management token when ACLs are on); throws on a non-2xx reply. */
   api(method: string, path: string, body?: unknown, token?: string): Promise<unknown>;
   /** Kills the agent (SIGKILL: an outage, not a shutdown). */
   kill(): Promise<void>;
   /** Starts it again on the same ports: the raft state (catalog, KV) starts over; services registered through the agent API come back from its data dir. */
   restart(): Promise<void>;
+  /** SIGTERM (a clean leave), SIGKILL after 5 s. */
   stop(): Promise<void>;
 }
 
 export async function startConsul(options: ConsulAgentOptions = {}): Promise<ConsulAgent> {
+  const cleanup = options.cleanup ?? registerCleanup;
   const binary = consulBinary();
-  const dir = await tempDir('ctmpl-consul-');
+  const dir = await tempDir('ctmpl-consul-', cleanup);
   const [http] = (await freePorts(1)) as [number];
   const config = join(dir, 'agent.json');
   await writeFile(
@@ -59,15 +62,14 @@ export async function startConsul(options: ConsulAgentOptions = {}): Promise<Con
   const args = async (): Promise<string[]> => {
     const [dns, server, serfLan, serfWan, grpc, grpcTls] = (await freePorts(7)).filter((p) => p !== http).slice(0, 6) as [number, number, number, number, number, number];
     return [
-      'agent', '-dev', '-bind', '127.0.0.1', '-client', '127.0.0.1', '-node', `ctmpl-test-${http}`,
+      'agent', '-dev', '-bind', '127.0.0.1', '-client', '127.0.0.1', '-node', `ctmpl-${http}`,
       '-http-port', String(http), '-dns-port', String(dns), '-server-port', String(server),
       '-serf-lan-port', String(serfLan), '-serf-wan-port', String(serfWan), '-grpc-port', String(grpc),
       '-grpc-tls-port', String(grpcTls), '-data-dir', join(dir, 'data'), '-config-file', config, '-log-level', 'warn',
     ];
   };
   const address = `127.0.0.1:${http}`;
-  let child: ResultPromise | undefined;
-  let output = '';
+  let agent: ServerProcess | undefined;
 
   const api = async (method: string, path: string, body?: unknown, token?: string): Promise<unknown> => {
     const headers: Record<string, string> = {};
@@ -80,14 +82,11 @@ export async function startConsul(options: ConsulAgentOptions = {}): Promise<Con
   };
 
   const launch = async (): Promise<void> => {
-    const proc = execa(binary, await args(), { reject: false, stdin: 'ignore', all: true, buffer: false });
-    proc.all?.on('data', (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-20_000);
-    });
-    child = proc;
+    const proc = spawnServer(binary, await args());
+    agent = proc;
     await waitFor(
       async () => {
-        if (proc.exitCode !== null) throw new Error(`consul exited: ${output}`);
+        if (!proc.running) throw new Error(`consul exited: ${proc.output()}`);
         const leader = await api('GET', '/v1/status/leader').catch(() => '');
         return typeof leader === 'string' && leader !== '';
       },
@@ -96,19 +95,16 @@ export async function startConsul(options: ConsulAgentOptions = {}): Promise<Con
   };
 
   const halt = async (signal: NodeJS.Signals): Promise<void> => {
-    const proc = child;
-    child = undefined;
-    if (!proc || proc.exitCode !== null) return;
-    proc.kill(signal);
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-    await proc;
-    clearTimeout(timer);
+    const proc = agent;
+    agent = undefined;
+    await proc?.stop(signal);
   };
 
+  cleanup(() => halt('SIGKILL'));
   await launch();
-  registerCleanup(() => halt('SIGKILL'));
   return {
     address,
+    port: http,
     api,
     kill: () => halt('SIGKILL'),
     restart: launch,
@@ -131,4 +127,42 @@ export async function registerTtlInstance(agent: ConsulAgent, instance: { id: st
 /** Sets a TTL check's state: pass, warn or fail. */
 export async function setCheck(agent: ConsulAgent, checkId: string, state: 'pass' | 'warn' | 'fail'): Promise<void> {
   await agent.api('PUT', `/v1/agent/check/${state}/${checkId}`);
+}
+
+/** One service instance to put straight into the catalog (on an external node, no checks: it is passing). */
+export interface CatalogRegistration {
+  readonly node: string;
+  readonly nodeAddress: string;
+  readonly id: string;
+  readonly service: string;
+  readonly address: string;
+  readonly port: number;
+  readonly tags?: readonly string[];
+}
+
+/** The transaction API's limit of operations per request. */
+const TXN_MAX_OPS = 128;
+
+/**
+ * Registers instances straight into the catalog through `/v1/txn`, `parallel` transactions at a
+ * time: 10,000 instances take a few seconds where one agent registration per instance would take
+ * minutes.
+ */
+export async function registerCatalog(agent: ConsulAgent, instances: readonly CatalogRegistration[], parallel = 4): Promise<void> {
+  const nodes = new Map<string, string>();
+  for (const i of instances) nodes.set(i.node, i.nodeAddress);
+  const nodeOps = [...nodes].map(([node, address]) => ({ Node: { Verb: 'set', Node: { Node: node, Address: address } } }));
+  const serviceOps = instances.map((i) => ({ Service: { Verb: 'set', Node: i.node, Service: { ID: i.id, Service: i.service, Address: i.address, Port: i.port, Tags: i.tags ?? [] } } }));
+  const run = async (ops: readonly unknown[]): Promise<void> => {
+    const batches = Array.from({ length: Math.ceil(ops.length / TXN_MAX_OPS) }, (_, b) => ops.slice(b * TXN_MAX_OPS, (b + 1) * TXN_MAX_OPS));
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: parallel }, async () => {
+        while (next < batches.length) await agent.api('PUT', '/v1/txn', batches[next++]);
+      }),
+    );
+  };
+  // Nodes first: a service op on a node no committed transaction has created yet fails.
+  await run(nodeOps);
+  await run(serviceOps);
 }

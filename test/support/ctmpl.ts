@@ -4,6 +4,9 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type Result } from 'execa';
 import { registerCleanup } from './tmp.js';
+import { waitFor, type WaitOptions } from './wait.js';
+
+export { waitFor, type WaitOptions } from './wait.js';
 
 /** The repository root (test/support/ is two levels below it). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -109,39 +112,6 @@ export async function runCtmpl(args: readonly string[], options: RunOptions): Pr
     stderr,
     logs: [...parseLogLines(stdout), ...parseLogLines(stderr)],
   };
-}
-
-export interface WaitOptions {
-  /** Give up (and fail) after this long. */
-  readonly timeoutMs?: number;
-  readonly intervalMs?: number;
-  /** What is awaited, for the failure message. */
-  readonly what?: string;
-}
-
-/**
- * Polls `probe` until it returns something other than undefined/false, or fails after a deadline
- * with the last thrown error. Returns what the probe returned.
- */
-export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, options: WaitOptions = {}): Promise<T> {
-  const timeoutMs = options.timeoutMs ?? 5000;
-  const intervalMs = options.intervalMs ?? 20;
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-      lastError = undefined;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() >= deadline) {
-      const detail = lastError instanceof Error ? `: ${lastError.message}` : lastError === undefined ? '' : `: ${String(lastError)}`;
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${options.what ?? 'a condition'}${detail}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }
 
 /** A file's content, or undefined while it does not exist. */

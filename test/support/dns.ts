@@ -1,24 +1,16 @@
-import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
 import { Resolver } from 'node:dns/promises';
-import { waitFor } from './ctmpl.js';
+import { execa } from 'execa';
+import { registerCleanup, type CleanupRegistrar } from './cleanup.js';
 import { freePort } from './ports.js';
-import { registerCleanup, tempDir } from './tmp.js';
+import { spawnServer, type ServerProcess } from './process.js';
+import { requireProgram } from './programs.js';
+import { tempDir } from './tmp.js';
+import { waitFor } from './wait.js';
 
 /** Debian's bind9 (`named`) and bind9-dnsutils (`nsupdate`); .ci/run installs them. */
-function named(): string {
-  for (const path of ['/usr/sbin/named', '/sbin/named']) {
-    try {
-      execFileSync(path, ['-v'], { stdio: 'ignore' });
-      return path;
-    } catch {
-      // try the next place
-    }
-  }
-  throw new Error('named is not installed: `apt-get install bind9 bind9-dnsutils` (bash .ci/run does it)');
-}
+const BIND_PACKAGES = 'bind9 bind9-dnsutils';
 
 export interface DnsServer {
   /** 127.0.0.1:port (UDP and TCP). */
@@ -31,13 +23,21 @@ export interface DnsServer {
   start(): Promise<void>;
 }
 
+export interface DnsOptions {
+  /** Where its stop is registered (default: the end of the test, or of the process). */
+  readonly cleanup?: CleanupRegistrar;
+}
+
 /**
  * An authoritative DNS server (BIND 9, in the foreground) on a free loopback port, serving one
- * zone that accepts dynamic updates from 127.0.0.1. Stopped when the test or file ends.
+ * zone that accepts dynamic updates from 127.0.0.1. Stopped when the test or file (or benchmark)
+ * ends.
  */
-export async function startDns(zone = 'example.test'): Promise<DnsServer> {
-  const binary = named();
-  const dir = await tempDir('ctmpl-dns-');
+export async function startDns(zone = 'example.test', options: DnsOptions = {}): Promise<DnsServer> {
+  const cleanup = options.cleanup ?? registerCleanup;
+  const binary = requireProgram('named', BIND_PACKAGES);
+  const nsupdate = requireProgram('nsupdate', BIND_PACKAGES);
+  const dir = await tempDir('ctmpl-dns-', cleanup);
   const port = await freePort();
   const conf = join(dir, 'named.conf');
   await writeFile(
@@ -61,42 +61,36 @@ zone "${zone}" {
 `,
   );
   await writeFile(join(dir, `${zone}.zone`), `$TTL 1\n@ IN SOA ns.${zone}. admin.${zone}. 1 60 60 600 1\n@ IN NS ns.${zone}.\nns IN A 127.0.0.1\n`);
-  let child: ResultPromise | undefined;
-  let output = '';
+  let named: ServerProcess | undefined;
   const probe = new Resolver({ timeout: 500, tries: 1 });
   probe.setServers([`127.0.0.1:${port}`]);
 
   const kill = async (): Promise<void> => {
-    const proc = child;
-    child = undefined;
-    if (!proc || proc.exitCode !== null) return;
-    proc.kill('SIGKILL');
-    await proc;
+    const proc = named;
+    named = undefined;
+    await proc?.stop('SIGKILL');
   };
   const start = async (): Promise<void> => {
-    if (child && child.exitCode === null) return;
-    const proc = execa(binary, ['-g', '-c', conf], { reject: false, stdin: 'ignore', all: true, buffer: false });
-    proc.all?.on('data', (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-20_000);
-    });
-    child = proc;
+    if (named?.running) return;
+    const proc = spawnServer(binary, ['-g', '-c', conf]);
+    named = proc;
     await waitFor(
       async () => {
-        if (proc.exitCode !== null) throw new Error(`named exited: ${output}`);
+        if (!proc.running) throw new Error(`named exited: ${proc.output()}`);
         const answer: string[] = await probe.resolve4(`ns.${zone}`).catch(() => []);
         return answer.includes('127.0.0.1');
       },
       { timeoutMs: 15_000, what: `named on port ${port}` },
     );
   };
-  registerCleanup(kill);
+  cleanup(kill);
   await start();
   return {
     address: `127.0.0.1:${port}`,
     zone,
     async update(lines) {
       const script = [`server 127.0.0.1 ${port}`, `zone ${zone}`, ...lines, 'send', ''].join('\n');
-      const result = await execa('nsupdate', [], { input: script, reject: false, timeout: 10_000 });
+      const result = await execa(nsupdate, [], { input: script, reject: false, timeout: 10_000 });
       if (result.exitCode !== 0) throw new Error(`nsupdate failed: ${String(result.stderr)}\n${script}`);
     },
     kill,

@@ -1,18 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
-import { execa, type ResultPromise } from 'execa';
-import { waitFor } from './ctmpl.js';
+import { execa } from 'execa';
+import { registerCleanup, type CleanupRegistrar } from './cleanup.js';
 import { freePorts } from './ports.js';
-import { registerCleanup, tempDir } from './tmp.js';
+import { spawnServer, type ServerProcess } from './process.js';
+import { requireProgram } from './programs.js';
+import { tempDir } from './tmp.js';
+import { waitFor } from './wait.js';
 
 /** Debian's etcd-server (`etcd`) and etcd-client (`etcdctl`); .ci/run installs them. */
 export function etcdBinary(): string {
-  try {
-    return execFileSync('bash', ['-c', 'command -v etcd'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error('etcd is not installed: `apt-get install etcd-server etcd-client` (bash .ci/run does it)');
-  }
+  return requireProgram('etcd', 'etcd-server etcd-client');
 }
 
 export interface EtcdMember {
@@ -37,64 +36,68 @@ export interface EtcdCluster {
   stop(): Promise<void>;
 }
 
+export interface EtcdOptions {
+  /** Where its stop is registered (default: the end of the test, or of the process). */
+  readonly cleanup?: CleanupRegistrar;
+}
+
+/** A member as startEtcd drives it. */
+interface MemberControl extends EtcdMember {
+  launch(initial: boolean): void;
+  waitHealthy(): Promise<void>;
+}
+
 /**
  * An etcd cluster of `size` members on free loopback ports, each in its own temp data dir,
- * stopped (SIGKILL) when the test or file ends. Short heartbeats so a lost leader is replaced in
- * about a second.
+ * stopped (SIGKILL) when the test or file (or benchmark) ends. Short heartbeats so a lost leader
+ * is replaced in about a second.
  */
-export async function startEtcd(size = 1): Promise<EtcdCluster> {
+export async function startEtcd(size = 1, options: EtcdOptions = {}): Promise<EtcdCluster> {
+  const cleanup = options.cleanup ?? registerCleanup;
   const binary = etcdBinary();
-  const dir = await tempDir('ctmpl-etcd-');
+  const dir = await tempDir('ctmpl-etcd-', cleanup);
   const ports = await freePorts(size * 2);
   const specs = Array.from({ length: size }, (_, i) => ({ name: `m${i}`, client: ports[i * 2] as number, peer: ports[i * 2 + 1] as number }));
   const initialCluster = specs.map((s) => `${s.name}=http://127.0.0.1:${s.peer}`).join(',');
   const clients: Etcd3[] = [];
 
-  const members = specs.map((spec): EtcdMember & { launch(initial: boolean): void } => {
-    let child: ResultPromise | undefined;
-    let output = '';
+  const members = specs.map((spec): MemberControl => {
+    let proc: ServerProcess | undefined;
     let started = false;
-    const member = {
+    const member: MemberControl = {
       name: spec.name,
       endpoint: `127.0.0.1:${spec.client}`,
       clientPort: spec.client,
       get running() {
-        return child !== undefined && child.exitCode === null;
+        return proc?.running === true;
       },
-      launch(initial: boolean): void {
-        const args = [
+      launch(initial) {
+        proc = spawnServer(binary, [
           '--name', spec.name, '--data-dir', join(dir, spec.name),
           '--listen-client-urls', `http://127.0.0.1:${spec.client}`, '--advertise-client-urls', `http://127.0.0.1:${spec.client}`,
           '--listen-peer-urls', `http://127.0.0.1:${spec.peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${spec.peer}`,
           '--initial-cluster', initialCluster, '--initial-cluster-state', initial ? 'new' : 'existing',
           '--heartbeat-interval', '50', '--election-timeout', '500', '--log-level', 'warn', '--logger', 'zap',
-        ];
-        output = '';
-        const proc = execa(binary, args, { reject: false, stdin: 'ignore', all: true, buffer: false });
-        proc.all?.on('data', (chunk: Buffer) => {
-          output = (output + chunk.toString()).slice(-20_000);
-        });
-        child = proc;
+        ]);
         started = true;
       },
-      async waitHealthy(): Promise<void> {
+      async waitHealthy() {
+        const current = proc;
         await waitFor(
           async () => {
-            if (child?.exitCode !== null && child?.exitCode !== undefined) throw new Error(`etcd ${spec.name} exited: ${output}`);
+            if (current && !current.running) throw new Error(`etcd ${spec.name} exited: ${current.output()}`);
             const res = await fetch(`http://127.0.0.1:${spec.client}/health`).catch(() => undefined);
             return res !== undefined && res.ok && ((await res.json()) as { health?: string }).health === 'true';
           },
           { timeoutMs: 20_000, what: `etcd member ${spec.name} to be healthy` },
         );
       },
-      async kill(): Promise<void> {
-        const proc = child;
-        child = undefined;
-        if (!proc || proc.exitCode !== null) return;
-        proc.kill('SIGKILL');
-        await proc;
+      async kill() {
+        const current = proc;
+        proc = undefined;
+        await current?.stop('SIGKILL');
       },
-      async start(): Promise<void> {
+      async start() {
         if (member.running) return;
         member.launch(!started);
         await member.waitHealthy();
@@ -103,12 +106,13 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
     return member;
   });
 
-  for (const m of members) m.launch(true);
-  registerCleanup(async () => {
+  const stop = async (): Promise<void> => {
     for (const c of clients.splice(0)) c.close();
     await Promise.all(members.map((m) => m.kill()));
-  });
-  await Promise.all(members.map((m) => (m as unknown as { waitHealthy(): Promise<void> }).waitHealthy()));
+  };
+  cleanup(stop);
+  for (const m of members) m.launch(true);
+  await Promise.all(members.map((m) => m.waitHealthy()));
 
   const live = (chosen?: readonly EtcdMember[]): EtcdMember[] => (chosen ?? members).filter((m) => m.running);
   return {
@@ -137,10 +141,7 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
         { timeoutMs: 20_000, intervalMs: 200, what: `etcdctl ${args.join(' ')}` },
       );
     },
-    async stop() {
-      for (const c of clients.splice(0)) c.close();
-      await Promise.all(members.map((m) => m.kill()));
-    },
+    stop,
   };
 }
 

@@ -1,11 +1,11 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
 import { NGINX } from './checkers.js';
-import { readIfExists, waitFor } from './ctmpl.js';
+import { registerCleanup, type CleanupRegistrar } from './cleanup.js';
 import { freePort } from './ports.js';
-import { registerCleanup } from './tmp.js';
+import { spawnServer } from './process.js';
+import { waitFor } from './wait.js';
 
 /** Quotes a string for /bin/sh (the commands below are run by ctmpl through `sh -c`). */
 function sh(value: string): string {
@@ -54,6 +54,8 @@ export interface NginxOptions {
   readonly include: string;
   /** The upstream `/` is proxied to (default web). */
   readonly upstream?: string;
+  /** Where its stop is registered (default: the end of the test, or of the process). */
+  readonly cleanup?: CleanupRegistrar;
 }
 
 /** The `http` block shared by the live and the check configuration. */
@@ -115,42 +117,30 @@ export async function startNginx(options: NginxOptions): Promise<NginxServer> {
   const checkCommand = `sed -e 's#__STAGED__#'{{staged}}'#' ${sh(checkIn)} > ${sh(checkConf)} && ${sh(NGINX)} -t -q -p ${sh(prefix)} -c ${sh(checkConf)} -e ${sh(`${prefix}check-error.log`)}`;
   const reloadCommand = `${sh(NGINX)} -p ${sh(prefix)} -c ${sh(conf)} -e ${sh(errorLogPath)} -s reload`;
 
-  let output = '';
   // -e: nginx opens its compiled-in /var/log/nginx/error.log before reading the configuration otherwise.
-  const child: ResultPromise = execa(NGINX, ['-p', prefix, '-c', conf, '-e', errorLogPath], { reject: false, stdin: 'ignore', all: true, buffer: false });
-  child.all?.on('data', (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  });
-  const masterPid = child.pid;
-  if (masterPid === undefined) throw new Error('nginx did not start');
-  let exited = false;
-  const done = child.then(() => {
-    exited = true;
-  });
+  const master = spawnServer(NGINX, ['-p', prefix, '-c', conf, '-e', errorLogPath]);
+  const masterPid = master.pid;
+  if (masterPid === undefined) throw new Error(`nginx did not start: ${master.output()}`);
 
-  const errorLog = async (): Promise<string> => (await readIfExists(errorLogPath)) ?? '';
+  const errorLog = (): Promise<string> => readFile(errorLogPath, 'utf8').catch(() => '');
   const workers = (): Promise<number[]> => childrenOf(masterPid);
   const stop = async (): Promise<void> => {
-    if (exited) return;
+    if (!master.running) return;
+    // SIGTERM first (fast shutdown: the master takes its workers with it), so that a process
+    // already exiting still sends it; while the master lives, its workers are its children.
+    const stopping = master.stop('SIGTERM', 3000);
     const last = await workers();
-    child.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), 3000);
-    });
-    const stopped = await Promise.race([done.then(() => true), timeout]);
-    clearTimeout(timer);
-    if (stopped) return;
-    for (const pid of [masterPid, ...last, ...(await workers())]) {
+    if (await stopping) return;
+    // The master took a SIGKILL after 3 s: its workers, orphaned now, go the same way.
+    for (const pid of last) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
         // already gone
       }
     }
-    await done;
   };
-  registerCleanup(stop);
+  (options.cleanup ?? registerCleanup)(stop);
 
   const server: NginxServer = {
     prefix,
@@ -181,14 +171,14 @@ export async function startNginx(options: NginxOptions): Promise<NginxServer> {
   try {
     await waitFor(
       async () => {
-        if (exited) throw new Error(`nginx exited: ${output}`);
+        if (!master.running) throw new Error(`nginx exited: ${master.output()}`);
         const reply = await get(server.url, 1000);
         return reply.status !== undefined && (await workers()).length === 2;
       },
       { timeoutMs: 10_000, intervalMs: 20, what: `nginx on ${server.url}` },
     );
   } catch (err) {
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- nginx output ---\n${output}\n--- error log ---\n${await errorLog()}`);
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- nginx output ---\n${master.output()}\n--- error log ---\n${await errorLog()}`);
   }
   return server;
 }

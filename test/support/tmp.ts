@@ -1,48 +1,18 @@
-import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp, realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, onTestFinished } from 'vitest';
+import { registerCleanup, type CleanupRegistrar } from './cleanup.js';
 
-type Cleanup = () => unknown;
-
-/** Cleanups registered outside a running test (in beforeAll or at collection time). */
-const suiteCleanups: Cleanup[] = [];
-
-async function runAll(cleanups: Cleanup[]): Promise<void> {
-  const errors: unknown[] = [];
-  // Last registered first: processes (registered after their directories) stop before the dirs go.
-  for (const cleanup of cleanups.reverse()) {
-    try {
-      await cleanup();
-    } catch (err) {
-      errors.push(err);
-    }
-  }
-  if (errors.length > 0) throw new AggregateError(errors, 'cleanup failed');
-}
-
-// Registered once per test file (each file imports this module afresh).
-afterAll(async () => {
-  await runAll(suiteCleanups.splice(0));
-});
+export { registerCleanup, type Cleanup, type CleanupRegistrar } from './cleanup.js';
 
 /**
- * Runs `cleanup` when the current test finishes, passed or failed; outside a test (in beforeAll)
- * it runs after the file's last test instead.
+ * A fresh directory (real path, no symlinks) that is removed when the test (or file, or
+ * benchmark) ends. Removed synchronously, so it also goes when the process is exiting.
  */
-export function registerCleanup(cleanup: Cleanup): void {
-  try {
-    onTestFinished(async () => {
-      await cleanup();
-    });
-  } catch {
-    suiteCleanups.push(cleanup);
-  }
-}
-
-/** A fresh directory (real path, no symlinks) that is removed when the test (or file) ends. */
-export async function tempDir(prefix = 'ctmpl-it-'): Promise<string> {
+export async function tempDir(prefix = 'ctmpl-it-', cleanup: CleanupRegistrar = registerCleanup): Promise<string> {
   const dir = await realpath(await mkdtemp(join(tmpdir(), prefix)));
-  registerCleanup(() => rm(dir, { recursive: true, force: true }));
+  // Retries: a server killed a moment ago may still be finishing its last write in it.
+  cleanup(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
   return dir;
 }

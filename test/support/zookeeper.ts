@@ -3,11 +3,12 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
 import { ZkSession, type ZkDigestAuth } from '../../src/registries/zookeeper/client.js';
-import { waitFor } from './ctmpl.js';
+import { registerCleanup, type CleanupRegistrar } from './cleanup.js';
 import { freePort } from './ports.js';
-import { registerCleanup, tempDir } from './tmp.js';
+import { spawnServer } from './process.js';
+import { tempDir } from './tmp.js';
+import { waitFor } from './wait.js';
 
 /** Debian's zookeeper package: the server jar and its dependencies. .ci/run installs it. */
 const ZK_CLASSPATH = ['/etc/zookeeper/conf', '/usr/share/java/zookeeper.jar'];
@@ -36,14 +37,20 @@ function fourLetters(port: number, command: string): Promise<string> {
   });
 }
 
+export interface ZooKeeperOptions {
+  /** Where its stop is registered (default: the end of the test, or of the process). */
+  readonly cleanup?: CleanupRegistrar;
+}
+
 /**
  * A standalone ZooKeeper (Java, Debian's package) on a free loopback port with a temp dataDir,
  * its admin server off, sessions allowed from 400 ms to 60 s (tickTime 200 ms). Stopped when the
- * test or file ends.
+ * test or file (or benchmark) ends.
  */
-export async function startZooKeeper(): Promise<ZooKeeperServer> {
+export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<ZooKeeperServer> {
   zookeeperInstalled();
-  const dir = await tempDir('ctmpl-zk-');
+  const cleanup = options.cleanup ?? registerCleanup;
+  const dir = await tempDir('ctmpl-zk-', cleanup);
   const port = await freePort();
   const config = join(dir, 'zoo.cfg');
   await writeFile(
@@ -54,26 +61,19 @@ export async function startZooKeeper(): Promise<ZooKeeperServer> {
       'maxClientCnxns=0', '',
     ].join('\n'),
   );
-  let output = '';
-  const child: ResultPromise = execa(
-    'java',
-    ['-Xmx256m', '-cp', ZK_CLASSPATH.join(':'), `-Dzookeeper.log.dir=${dir}`, '-Dzookeeper.root.logger=WARN,CONSOLE', 'org.apache.zookeeper.server.quorum.QuorumPeerMain', config],
-    { reject: false, stdin: 'ignore', all: true, buffer: false },
-  );
-  child.all?.on('data', (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  });
+  const server = spawnServer('java', [
+    '-Xmx256m', '-cp', ZK_CLASSPATH.join(':'), `-Dzookeeper.log.dir=${dir}`, '-Dzookeeper.root.logger=WARN,CONSOLE',
+    'org.apache.zookeeper.server.quorum.QuorumPeerMain', config,
+  ]);
   const sessions: ZkSession[] = [];
   const stop = async (): Promise<void> => {
     for (const s of sessions.splice(0)) s.close();
-    if (child.exitCode !== null) return;
-    child.kill('SIGKILL');
-    await child;
+    await server.stop('SIGKILL');
   };
-  registerCleanup(stop);
+  cleanup(stop);
   await waitFor(
     async () => {
-      if (child.exitCode !== null) throw new Error(`ZooKeeper exited: ${output}`);
+      if (!server.running) throw new Error(`ZooKeeper exited: ${server.output()}`);
       return (await fourLetters(port, 'ruok')) === 'imok';
     },
     { timeoutMs: 20_000, what: `ZooKeeper on port ${port}` },

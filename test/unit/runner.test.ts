@@ -38,20 +38,24 @@ function config(templates: TemplateConfig[], over: Partial<Config> = {}): Config
     logLevel: 'silent',
     guards: { allowlist: { cidrs: [], tags: [], dcs: [] }, maxRemovalPct: undefined, holdMaxMs: 300_000, flap: undefined, services: {} },
     splayMs: 0,
+    reloadRetry: { firstMs: 200, maxMs: 300_000 },
     minReloadIntervalMs: 0,
     logFormat: undefined,
     listen: undefined,
     healthFailingAfterMs: 60_000,
+    healthGraceMs: 30_000,
     relaxedSources: [],
     envAllow: undefined,
     exec: undefined,
     dedup: undefined,
+    probes: { services: {} },
+    probeConcurrency: 64,
     ...over,
   };
 }
 
 function start(cfg: Config, source: ScriptedSource, dryOutput?: Writable): Runner {
-  const runner = new Runner({ config: cfg, logger: silent, createSource: () => source, retryFirstMs: 200, ...(dryOutput ? { dryOutput } : {}) });
+  const runner = new Runner({ config: cfg, logger: silent, createSource: () => source, ...(dryOutput ? { dryOutput } : {}) });
   runners.push(runner);
   return runner;
 }

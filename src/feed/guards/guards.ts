@@ -152,6 +152,15 @@ export class Guards {
     };
   }
 
+  /**
+   * What templates saw of a query is in use now (the files that rendered it were written and
+   * reloaded): it becomes the reference for the removal guard. What only a rolled-back batch
+   * rendered never becomes it.
+   */
+  commit(id: string, rendered: readonly Instance[], now: number): void {
+    this.states.get(id)?.removal.commit(rendered, now);
+  }
+
   /** A query no template uses any more. */
   forget(id: string): void {
     this.states.delete(id);
@@ -162,7 +171,7 @@ export class Guards {
     if (!state) {
       const own = this.settings.services[dep.name] ?? {};
       const maxRemovalPct = own.maxRemovalPct === undefined ? this.settings.maxRemovalPct : (own.maxRemovalPct ?? undefined);
-      const spec: RemovalSpec = { maxRemovalPct, holdMaxMs: this.settings.holdMaxMs, allowEmpty: own.allowEmpty ?? false };
+      const spec: RemovalSpec = { maxRemovalPct, holdMaxMs: this.settings.holdMaxMs, allowEmpty: own.allowEmpty ?? false, committed: true };
       state = { dep, removal: new RemovalGuard(spec), flap: this.settings.flap ? new FlapDetector(this.settings.flap) : undefined, filtered: 0, healthy: 0, keptFromEmpty: false };
       this.states.set(id, state);
     }

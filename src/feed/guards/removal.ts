@@ -10,6 +10,12 @@ export interface RemovalSpec {
   readonly holdMaxMs: number;
   /** Whether the service may render with no instance at all. */
   readonly allowEmpty: boolean;
+  /**
+   * Decisions become the reference (what is held, the baseline) only once `commit()` says their
+   * files are in use — their reload succeeded. A batch that was rolled back leaves no trace: an
+   * instance that only it rendered is never held. Without it, every decision is the reference.
+   */
+  readonly committed?: boolean;
 }
 
 export interface RemovalDecision {
@@ -47,6 +53,8 @@ interface SizeSpan {
  */
 export class RemovalGuard {
   private output = new Map<string, Instance>();
+  /** What the files hold now (in committed mode; else the last decision). */
+  private reference = new Map<string, Instance>();
   private readonly held = new Map<string, HeldInstance>();
   private spans: SizeSpan[] = [];
   private present: readonly Instance[] = [];
@@ -73,6 +81,17 @@ export class RemovalGuard {
     return { ...decision, released };
   }
 
+  /**
+   * Files that rendered `rendered` (one of this guard's outputs) are in use — their reload
+   * succeeded: it becomes the reference. Not necessarily the last decision: a newer answer may
+   * have come in while the batch ran.
+   */
+  commit(rendered: readonly Instance[], now: number): void {
+    if (!this.spec.committed) return;
+    this.reference = new Map(rendered.map((i) => [instanceKey(i), i]));
+    this.recordSpan(rendered.length, now);
+  }
+
   /** When a held instance could next be released by the window moving on. */
   nextDeadline(): number | undefined {
     if (this.held.size === 0) return undefined;
@@ -82,6 +101,15 @@ export class RemovalGuard {
 
   get heldCount(): number {
     return this.held.size;
+  }
+
+  /** The size the files hold from `now` on (the baseline is the largest within the window). */
+  private recordSpan(size: number, now: number): void {
+    const current = this.spans[this.spans.length - 1];
+    if (current?.size !== size || current.until !== undefined) {
+      if (current && current.until === undefined) current.until = now;
+      this.spans.push({ size, until: undefined });
+    }
   }
 
   private baseline(now: number): number {
@@ -94,7 +122,7 @@ export class RemovalGuard {
     for (const key of this.held.keys()) if (present.has(key)) this.held.delete(key);
     const newlyHeld: string[] = [];
     if (!afterRelease) {
-      for (const [key, instance] of this.output) {
+      for (const [key, instance] of this.spec.committed ? this.reference : this.output) {
         if (present.has(key) || this.held.has(key)) continue;
         this.held.set(key, { instance: { ...instance, Held: 'true' }, goneSince: now });
         newlyHeld.push(key);
@@ -128,11 +156,7 @@ export class RemovalGuard {
 
     const output = [...present.values(), ...[...this.held.values()].map((h) => h.instance)].sort(compareInstances);
     this.output = new Map(output.map((i) => [instanceKey(i), i]));
-    const current = this.spans[this.spans.length - 1];
-    if (current?.size !== output.length || current.until !== undefined) {
-      if (current && current.until === undefined) current.until = now;
-      this.spans.push({ size: output.length, until: undefined });
-    }
+    if (!this.spec.committed) this.recordSpan(output.length, now);
     return { output, held: this.held.size, newlyHeld: newlyHeldStill, released: released.filter((k) => !newlyHeld.includes(k)), keptFromEmpty, baseline };
   }
 }

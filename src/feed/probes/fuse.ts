@@ -3,7 +3,7 @@ import { probeKey } from './probe.js';
 import type { ProbeView } from './state.js';
 
 /** An instance as templates see it when its service is probed: `Probe` holds this host's view. */
-export type ProbedInstance = Instance & { readonly Probe?: ProbeView };
+export type ProbedInstance = Instance;
 
 export interface FusedService {
   /** Same order as given; `Status` is critical where the probe ejected it. */

@@ -1,3 +1,4 @@
+import type { ProbeView } from '../../catalog/types.js';
 /**
  * The health of one instance as seen from this host, from consecutive probe results (HAProxy's
  * rise/fall, Envoy's healthy/unhealthy thresholds). Pure: time comes in as `now`.
@@ -60,13 +61,8 @@ export function nextProbeState(state: ProbeState, outcome: ProbeOutcome, rule: P
 }
 
 /** What templates see of an instance's probe; numbers as strings, as everywhere in ctmpl. */
-export interface ProbeView {
-  readonly Status: ProbeStatus;
-  /** ISO 8601 time of the last status change (or of the start of probing while unknown). */
-  readonly Since: string;
-  readonly Failures: string;
-  readonly LastError: string;
-}
+/** What templates see of a probe (the catalog's data model). */
+export type { ProbeView };
 
 export function probeView(state: ProbeState): ProbeView {
   return { Status: state.status, Since: new Date(state.since).toISOString(), Failures: String(state.failures), LastError: state.lastError };

@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CommandRunner } from '../../../src/actions/command.js';
 
@@ -7,6 +10,15 @@ function running(marker: string): boolean {
   try {
     execFileSync('pgrep', ['-f', marker]);
     return true;
+  } catch {
+    return false;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
   } catch {
     return false;
   }
@@ -41,6 +53,17 @@ describe('CommandRunner', () => {
     expect(result.timedOut).toBe(true);
     expect(result.ok).toBe(false);
     expect(await until(() => !running(marker), 3000)).toBe(true);
+  });
+
+  it('kills a grandchild that left the process group with setsid, at the timeout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ctmpl-setsid-'));
+    const pidFile = join(dir, 'pid');
+    // setsid puts the grandchild in a session (and group) of its own: a group kill misses it.
+    const result = await runner.run(`setsid sleep 300 & echo $! > ${pidFile}; sleep 300`, { timeoutMs: 300, killGraceMs: 300 });
+    expect(result.timedOut).toBe(true);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(pid).toBeGreaterThan(1);
+    expect(await until(() => !alive(pid), 3000)).toBe(true);
   });
 
   it('escalates to SIGKILL when the tree ignores SIGTERM', async () => {

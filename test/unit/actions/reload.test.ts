@@ -35,7 +35,7 @@ describe('Reloader', () => {
       await changed(dir, 'c', '1', '2'),
     ];
     const r = reloader(`echo "global $CTMPL_CHANGED_COUNT" >> ${log}`);
-    expect(await r.run(files, signal)).toEqual({ ok: true, rolledBack: [] });
+    expect(await r.run(files, signal)).toMatchObject({ ok: true, rolledBack: [], kept: [] });
     expect(readFileSync(log, 'utf8')).toBe(`tpl ${join(dir, 'a')}\n${join(dir, 'b')}\nglobal 3\n`);
     expect(r.stats).toEqual({ commandRuns: 2, commandFailures: 0, rollbacks: 0 });
   });
@@ -48,7 +48,7 @@ describe('Reloader', () => {
     const files = [await changed(dir, 'up.conf', 'good', 'bad'), await changed(dir, 'other.conf', 'old', 'new')];
     // Fails the first time (as a reload rejecting the new files), succeeds on the rollback run.
     const r = reloader(`cat ${join(dir, 'up.conf')} >> ${log}; if [ -e ${flag} ]; then rm ${flag}; exit 1; fi`);
-    expect(await r.run(files, signal)).toEqual({ ok: false, rolledBack: [join(dir, 'other.conf'), join(dir, 'up.conf')] });
+    expect(await r.run(files, signal)).toMatchObject({ ok: false, rolledBack: [join(dir, 'other.conf'), join(dir, 'up.conf')], kept: [] });
     expect(readFileSync(join(dir, 'up.conf'), 'utf8')).toBe('good');
     expect(readFileSync(join(dir, 'other.conf'), 'utf8')).toBe('old');
     expect(readFileSync(log, 'utf8')).toBe('badgood');
@@ -58,9 +58,26 @@ describe('Reloader', () => {
   it('rolls back only the files of the template whose command failed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ctmpl-reload-'));
     const files = [await changed(dir, 'a', 'a-good', 'a-bad', 'exit 1'), await changed(dir, 'b', 'b-old', 'b-new', 'true')];
-    expect(await reloader(undefined).run(files, signal)).toEqual({ ok: false, rolledBack: [join(dir, 'a')] });
+    expect(await reloader(undefined).run(files, signal)).toMatchObject({ ok: false, rolledBack: [join(dir, 'a')], kept: [] });
     expect(readFileSync(join(dir, 'a'), 'utf8')).toBe('a-good');
     expect(readFileSync(join(dir, 'b'), 'utf8')).toBe('b-new');
+  });
+
+  it('keeps a file that had no previous version when its reload fails, and says there was nothing to roll back to', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ctmpl-reload-'));
+    const destination = join(dir, 'new.conf');
+    const staged = await stageDestination(destination, 'first content');
+    if (staged === 'unchanged') throw new Error('expected a change');
+    await staged.commit();
+    const log = join(dir, 'log');
+    const r = reloader(`echo run >> ${log}; exit 1`);
+    const result = await r.run([{ destination, command: undefined, file: staged }], signal);
+    expect(result).toMatchObject({ ok: false, rolledBack: [], kept: [destination] });
+    expect(result.reports).toEqual([expect.objectContaining({ ok: false, exitCode: 1, destinations: [destination] })]);
+    expect(readFileSync(destination, 'utf8')).toBe('first content');
+    // No rollback happened, so the command is not run again on "last good files" that do not exist.
+    expect(readFileSync(log, 'utf8')).toBe('run\n');
+    expect(r.stats.rollbacks).toBe(0);
   });
 
   it('rolls back after a timeout too', async () => {

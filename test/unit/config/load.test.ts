@@ -4,8 +4,6 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../../src/config/defaults.js';
 import { loadConfig, type FlagValues } from '../../../src/config/load.js';
-import { parseSourceSpec } from '../../../src/registries/settings.js';
-import { parseTemplateSpec } from '../../../src/template/settings.js';
 import { InputError } from '../../../src/errors.js';
 
 const flags = (over: Partial<FlagValues> = {}): FlagValues => ({ template: [], source: [], once: false, dry: false, ...over });
@@ -32,56 +30,6 @@ function configFile(text: string, name = 'ctmpl.yaml'): { dir: string; path: str
   writeFileSync(path, text);
   return { dir, path };
 }
-
-describe('parseTemplateSpec', () => {
-  it('splits src:dest and keeps colons inside the command', () => {
-    expect(parseTemplateSpec('in.hbs:out.conf:docker kill -s HUP web:1', '/base')).toEqual({
-      source: '/base/in.hbs',
-      destination: '/base/out.conf',
-      command: 'docker kill -s HUP web:1',
-    });
-  });
-
-  it('has no command when only src:dest is given', () => {
-    expect(parseTemplateSpec('/a.hbs:/b.conf', '/x').command).toBeUndefined();
-  });
-
-  it.each(['in.hbs', ':out', 'in.hbs:'])('refuses "%s"', (spec) => {
-    expect(() => parseTemplateSpec(spec, '/x')).toThrow(/expected SOURCE:DESTINATION/);
-  });
-});
-
-describe('parseSourceSpec', () => {
-  it('reads file:PATH relative to a base directory, named after its scheme', () => {
-    expect(parseSourceSpec('file:cat.yaml', '/base', 'x')).toEqual({ name: 'file', registry: 'file', settings: { path: '/base/cat.yaml' } });
-  });
-
-  it('reads name=file:///abs', () => {
-    expect(parseSourceSpec('prod=file:///etc/cat.yaml', '/base', 'x')).toMatchObject({ name: 'prod', settings: { path: '/etc/cat.yaml' } });
-  });
-
-  it('names the URI forms it knows when the scheme is unknown', () => {
-    expect(() => parseSourceSpec('mdns://local/web', '/', '--source')).toThrow(/not a source URI/);
-    try {
-      parseSourceSpec('mdns://local/web', '/', '--source');
-    } catch (err) {
-      expect((err as { hint?: string }).hint).toContain('file:PATH');
-    }
-  });
-
-  it.each([
-    ['consul:', 'http', '127.0.0.1:8500'],
-    ['consul://', 'http', '127.0.0.1:8500'],
-    ['consul://10.0.0.5:8500', 'http', '10.0.0.5:8500'],
-    ['consul+https://consul.service:8501/', 'https', 'consul.service:8501'],
-  ])('reads %s as a Consul source', (spec, scheme, address) => {
-    expect(parseSourceSpec(spec, '/', 'x', {})).toMatchObject({ name: 'consul', registry: 'consul', settings: { scheme, address } });
-  });
-
-  it('refuses something that is not a URI', () => {
-    expect(() => parseSourceSpec('catalog.yaml', '/', '--source')).toThrow(/not a source URI/);
-  });
-});
 
 describe('loadConfig', () => {
   it('applies defaults: wait 1s:5s, command timeout 30s, log level info', async () => {

@@ -116,3 +116,44 @@ describe('template engine', () => {
     expect(render('{{#each (service "db")}}[{{Meta.zone}}]{{/each}}', CATALOG)).toBe('[]');
   });
 });
+
+/** The text, or the error message when the render throws (no data, no sandbox). */
+function renderOrError(text: string): { output?: string; error?: string } {
+  try {
+    return { output: compileTemplate('t.hbs', text).render(inputs()).output ?? '' };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+describe('prototype access', () => {
+  it.each([
+    '{{this.constructor}}',
+    '{{constructor.constructor}}',
+    '{{this.__proto__}}',
+    '{{lookup this "constructor"}}',
+    '{{lookup (lookup this "constructor") "constructor"}}',
+    '{{#with (lookup this "constructor")}}{{name}}{{/with}}',
+    '{{@root.constructor}}',
+    '{{#each (lookup this "__proto__")}}{{@key}}{{/each}}',
+    '{{#with "text"}}{{this.constructor}}{{this.__proto__}}{{/with}}',
+  ])('%s gives nothing', (text) => {
+    expect(renderOrError(`[${text}]`)).toEqual({ output: '[]' });
+  });
+
+  it.each([
+    ['constructor.constructor "return process"', 'constructor.constructor'],
+    ['this.constructor "x"', 'this.constructor'],
+    ['lookup.constructor 1', 'lookup.constructor'],
+    ['@root.constructor "x"', '@root.constructor'],
+  ])('a call {{%s}} is refused when the template is compiled, with its position', (call, name) => {
+    let error: unknown;
+    try {
+      compileTemplate('t.hbs', `\n  {{${call}}}`);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).describe()).toContain(`t.hbs:2:3: unknown helper "${name}"`);
+  });
+});

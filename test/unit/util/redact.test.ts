@@ -13,3 +13,16 @@ describe('redactCredentials', () => {
     expect(redactCredentials(text)).not.toMatch(/s3cret|r3t@|p\/w/);
   });
 });
+
+describe('redactCredentials, more forms', () => {
+  it.each([
+    ['consul://admin:hunter2@127.0.0.1:8500', 'consul://…@127.0.0.1:8500'],
+    ['etcd://u:pa/ss@h:2379/services', 'etcd://…@h:2379/services'],
+    ['consul:admin:hunter2@h', '…@h'],
+    ['a:b@c@host', '…@host'],
+    ['zk://ctmpl@zk1:2181/dubbo?password_file=zk.pw', 'zk://ctmpl@zk1:2181/dubbo?password_file=zk.pw'],
+    ['file:catalog.yaml', 'file:catalog.yaml'],
+  ])('%s → %s', (text, shown) => {
+    expect(redactCredentials(text)).toBe(shown);
+  });
+});

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../../src/errors.js';
 import { describeConsul, parseAddress, readToken, resolveConsulSettings } from '../../../../src/registries/consul/settings.js';
-import { redactCredentials } from '../../../../src/util/redact.js';
 
 describe('Consul settings', () => {
   it('defaults to http://127.0.0.1:8500, stale reads up to 2s, 60s blocking waits', () => {
@@ -97,18 +96,5 @@ describe('Consul settings', () => {
   it('describes the source without credentials', () => {
     const s = resolveConsulSettings({ token: 'tok-123', auth: 'u:p' }, {});
     expect(describeConsul(s)).toBe('consul+http://127.0.0.1:8500');
-  });
-});
-
-describe('redactCredentials', () => {
-  it.each([
-    ['consul://admin:hunter2@127.0.0.1:8500', 'consul://…@127.0.0.1:8500'],
-    ['etcd://u:pa/ss@h:2379/services', 'etcd://…@h:2379/services'],
-    ['consul:admin:hunter2@h', '…@h'],
-    ['a:b@c@host', '…@host'],
-    ['zk://ctmpl@zk1:2181/dubbo?password_file=zk.pw', 'zk://ctmpl@zk1:2181/dubbo?password_file=zk.pw'],
-    ['file:catalog.yaml', 'file:catalog.yaml'],
-  ])('%s → %s', (text, shown) => {
-    expect(redactCredentials(text)).toBe(shown);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -105,5 +105,29 @@ describe('FileSource', () => {
   it('is not live when not watching (as in --once)', async () => {
     const { source } = await started(catalogFile(ONE), false);
     expect(source.live).toBe(false);
+  });
+
+  it('is failing while the catalog is broken or gone, and healthy again once it is good', async () => {
+    const path = catalogFile(ONE);
+    const { source, values } = await started(path);
+    await until(() => values.length >= 1);
+    writeFileSync(path, 'services: [');
+    await until(() => source.health.failing);
+    expect(source.stats.failures).toBe(1);
+    writeFileSync(path, TWO);
+    await until(() => !source.health.failing);
+    unlinkSync(path);
+    await until(() => source.health.problems().some((p) => p.problem === 'removed'));
+  });
+
+  it('stops delivering a dependency once it is unwatched', async () => {
+    const path = catalogFile(ONE);
+    const { source, values } = await started(path);
+    await until(() => values.length >= 1);
+    source.unwatch(WEB);
+    source.watch({ ...WEB, name: 'other' });
+    writeFileSync(path, TWO);
+    await until(() => values.length >= 2);
+    expect(values.slice(1).every((v) => Array.isArray(v) && v.length === 0), 'only the other service').toBe(true);
   });
 });

@@ -1,7 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Dependency } from '../../../../../src/catalog/types.js';
-import { dedupIdentity } from '../../../../../src/registries/dedup.js';
 import { contentHash, decodeSnapshot, encodeSnapshot } from '../../../../../src/registries/consul/dedup/snapshot.js';
 
 const web: Dependency = { kind: 'service', source: 'consul', name: 'web', status: ['passing'] };
@@ -30,11 +29,5 @@ describe('dedup snapshot', () => {
   it('refuses data of an unknown format', () => {
     expect(() => decodeSnapshot(gzipSync(JSON.stringify({ version: 9 })).toString('base64'))).toThrow(/unknown format/);
     expect(() => decodeSnapshot('not base64 gzip')).toThrow();
-  });
-
-  it('gives instances with the same templates and sources one identity, whatever their paths', () => {
-    expect(dedupIdentity(['tpl'], ['consul'])).toBe(dedupIdentity(['tpl'], ['consul']));
-    expect(dedupIdentity(['tpl'], ['consul'])).not.toBe(dedupIdentity(['tpl2'], ['consul']));
-    expect(dedupIdentity(['tpl'], ['consul'])).not.toBe(dedupIdentity(['tpl'], ['other']));
   });
 });

@@ -1,4 +1,5 @@
 import type { ExecSupervisor } from './actions/exec.js';
+import type { HaproxyActions } from './actions/haproxy/action.js';
 import { dependencyId } from './catalog/types.js';
 import { DEFAULTS } from './config/defaults.js';
 import type { Config } from './config/schema.js';
@@ -56,6 +57,7 @@ export class Runner {
   private watchdog: FileWatchdog | undefined;
   private dedup: Deduplicator | undefined;
   private exec: ExecSupervisor | undefined;
+  private haproxy: HaproxyActions | undefined;
   private readyAnnounced = false;
   private stopped = false;
   private finish: ((code: number) => void) | undefined;
@@ -97,6 +99,7 @@ export class Runner {
       retry: (units) => this.scheduler?.retry(units),
       succeeded: () => this.scheduler?.succeeded(),
       exec: () => this.exec,
+      haproxy: () => this.haproxy,
     };
   }
 
@@ -117,6 +120,7 @@ export class Runner {
     const { config, log } = this;
     // Exec mode's supervisor brings execa, a large share of start-up: loaded only in exec mode.
     if (config.exec) this.exec = new (await import('./actions/exec.js')).ExecSupervisor(config.exec, log);
+    if (config.templates.some((t) => t.haproxy) && !config.dry) this.haproxy = new (await import('./actions/haproxy/action.js')).HaproxyActions(config.templates, log, this.options.metrics, this.clock);
     this.units = await Promise.all(config.templates.map((t) => TemplateUnit.load(t)));
     if (!config.dry) await cleanUpAfterCrash(this.units.map((u) => u.name), log);
     this.stages.output.warnAboutChecks(config.templates);
@@ -164,6 +168,7 @@ export class Runner {
     this.stopping.abort();
     this.stages.feed.stop();
     this.watchdog?.stop();
+    this.haproxy?.stop();
     await this.stages.probes?.stop();
     this.stages.waiting.stop();
     this.scheduler?.stop();
@@ -203,6 +208,7 @@ export class Runner {
       this.readyAnnounced = true;
       // Exec mode: the child starts once every template has its first complete render.
       if (this.exec && !this.config.once && !this.config.dry) this.exec.start();
+      this.haproxy?.start(this.stopping.signal);
       this.options.onReady?.();
     }
     if (result.changed.length > 0) this.options.onBatch?.(result.changed);

@@ -40,6 +40,9 @@ export class Metrics {
   readonly rollbacks = new Counter({ name: 'ctmpl_rollbacks_total', help: 'Batches rolled back after a failed reload', registers: this.registers });
   readonly dependencies = new Gauge({ name: 'ctmpl_dependencies_watched', help: 'Dependencies (queries) being watched', registers: this.registers });
   readonly catalogRejected = new Counter({ name: 'ctmpl_catalog_rejected_total', help: 'Catalog items refused by validation (never rendered)', labelNames: ['source'], registers: this.registers });
+  readonly haproxyResults = new Counter({ name: 'ctmpl_haproxy_runtime_results_total', help: 'haproxy Runtime API applies and reconciles, by step and result: applied (no reload) or reload', labelNames: ['destination', 'step', 'result'], registers: this.registers });
+  readonly haproxyCommands = new Counter({ name: 'ctmpl_haproxy_runtime_commands_total', help: 'Commands sent to haproxy through its Runtime API, by kind', labelNames: ['kind'], registers: this.registers });
+  readonly haproxyDrift = new Counter({ name: 'ctmpl_haproxy_drift_total', help: 'Differences between haproxy and its file found and put right by a reconcile', labelNames: ['destination'], registers: this.registers });
   readonly guardDecisions = new Counter({ name: 'ctmpl_guard_decisions_total', help: `Guard decisions: ${DECISIONS.join(', ')}`, labelNames: ['decision'], registers: this.registers });
 
   constructor() {

@@ -1,5 +1,6 @@
 import type { Dependency, DependencyValue } from '../catalog/types.js';
 import type { ExecSupervisor } from '../actions/exec.js';
+import type { HaproxyActions } from '../actions/haproxy/action.js';
 import type { ChangedFile, Reloader, ReloadResult } from '../actions/reload.js';
 import type { Subscriptions } from '../feed/subscriptions.js';
 import type { Logger } from '../observe/log.js';
@@ -30,6 +31,8 @@ export interface BatchParts {
   /** Files a render read with `file`, to watch. */
   readonly watchFiles: (paths: ReadonlySet<string>) => void;
   readonly exec: () => ExecSupervisor | undefined;
+  /** The haproxy Runtime API action, when a template has one. */
+  readonly haproxy: () => HaproxyActions | undefined;
 }
 
 /** What a batch did, for the scheduler (retries), the feed (commits) and the runner (readiness, --once, systemd). */
@@ -103,9 +106,14 @@ export async function runBatch(units: readonly TemplateUnit[], all: readonly Tem
   metrics?.dependencies.set(parts.subscriptions.size);
   parts.waiting.report(units);
   if (changed.size > 0) {
-    const result = await parts.reloader.run([...changed.values()].map((c) => c.file), parts.signal);
+    const files = [...changed.values()].map((c) => c.file);
+    // What haproxy's Runtime API applies needs no reload; the rest reloads (checked, rolled back).
+    const haproxy = parts.haproxy();
+    const split = haproxy ? await haproxy.apply(files, parts.signal) : { reload: files, applied: [], workers: new Map<string, number | undefined>() };
+    const result = await parts.reloader.run(split.reload, parts.signal);
+    if (haproxy && split.reload.length > 0) await haproxy.afterReload(split.reload, split.workers, parts.signal);
     if (!result.ok) once?.commandFailure();
-    settle(changed, result, committed, retry);
+    settle(changed, result, split.applied, committed, retry);
     const exec = parts.exec();
     if (exec?.running) await exec.reload();
   }
@@ -119,8 +127,12 @@ export async function runBatch(units: readonly TemplateUnit[], all: readonly Tem
 }
 
 /** Each written file's fate after the commands: committed, or to go again. */
-function settle(changed: ReadonlyMap<string, { unit: TemplateUnit }>, result: ReloadResult, committed: TemplateUnit[], retry: TemplateUnit[]): void {
+function settle(changed: ReadonlyMap<string, { unit: TemplateUnit }>, result: ReloadResult, applied: readonly string[], committed: TemplateUnit[], retry: TemplateUnit[]): void {
   for (const [destination, { unit }] of changed) {
+    if (applied.includes(destination)) {
+      committed.push(unit);
+      continue;
+    }
     const report = result.reports.find((r) => r.destinations.includes(destination));
     const fate = result.rolledBack.includes(destination) ? 'rolled back' : result.kept.includes(destination) ? 'kept' : 'ok';
     if (report) unit.health.commandRan(report, fate);

@@ -107,6 +107,8 @@ export class Scheduler<U> {
     await this.options.pace?.();
     const units = this.options.units.filter((u) => this.due.has(u));
     this.due.clear();
+    // An earlier batch (waiting out --min-reload-interval) may have taken them all already.
+    if (units.length === 0) return;
     await this.options.runBatch(units);
   }
 }

@@ -5,6 +5,7 @@ import { parseWait, type WaitSpec } from '../config/duration.js';
 import type { KeyPath, Origin } from '../config/origins.js';
 import { requireDirectory, requireFile } from '../config/paths.js';
 import { InputError } from '../errors.js';
+import { haproxySettings, haproxyTemplateSchema, type HaproxyTemplateFile, type HaproxyTemplateSettings } from '../actions/haproxy/settings.js';
 import { resolveGroup, resolveUser } from '../output/owner.js';
 import type { WriteMode } from '../output/write.js';
 
@@ -26,6 +27,8 @@ export const templateFileSchema = z.strictObject({
   write_mode: writeMode.optional(),
   user: z.union([nonEmpty, z.number().int().nonnegative()]).optional(),
   group: z.union([nonEmpty, z.number().int().nonnegative()]).optional(),
+  /** Apply server changes through haproxy's Runtime API; reload only for the rest. */
+  haproxy: haproxyTemplateSchema.optional(),
 });
 
 /** The templates and what applies to all of them. */
@@ -52,6 +55,8 @@ export interface TemplateConfig {
   readonly writeMode?: WriteMode | undefined;
   readonly uid?: number | undefined;
   readonly gid?: number | undefined;
+  /** The haproxy Runtime API action, when the template has an `haproxy` key. */
+  readonly haproxy?: HaproxyTemplateSettings | undefined;
 }
 
 /** Parses `src:dest[:command]` (the command may itself contain colons). */
@@ -97,6 +102,7 @@ export function templatesFrom(ctx: BlockContext): TemplateConfig[] {
       writeMode: t.write_mode ?? globalWriteMode,
       uid: t.user === undefined ? undefined : at.key(key('user'), () => resolveUser(String(t.user))),
       gid: t.group === undefined ? undefined : at.key(key('group'), () => resolveGroup(String(t.group))),
+      haproxy: t.haproxy === undefined ? undefined : at.key(key('haproxy'), (name) => haproxySettings(t.haproxy as HaproxyTemplateFile, name)),
     };
     return { config, origin: key('destination') };
   });

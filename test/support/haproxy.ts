@@ -202,7 +202,7 @@ export interface KeepAliveLoad {
  * while a request is on its way) and the Runtime API does not. Bounded: it stops by itself after
  * `maxMs` whatever happens to the test.
  */
-export function startKeepAliveLoad(url: string, options: { concurrency?: number; maxMs?: number; timeoutMs?: number; pauseMs?: number } = {}): KeepAliveLoad {
+export function startKeepAliveLoad(url: string, options: { concurrency?: number; maxMs?: number; timeoutMs?: number; pauseMs?: number; host?: string } = {}): KeepAliveLoad {
   const concurrency = options.concurrency ?? 4;
   const timeoutMs = options.timeoutMs ?? 3000;
   const pauseMs = options.pauseMs ?? 1;
@@ -222,7 +222,7 @@ export function startKeepAliveLoad(url: string, options: { concurrency?: number;
         clearTimeout(timer);
         resolve({ startedAt, endedAt: performance.now(), status, body, error });
       };
-      const req = request(url, { agent }, (res) => {
+      const req = request(url, { agent, ...(options.host ? { headers: { host: options.host } } : {}) }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));

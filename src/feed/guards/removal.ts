@@ -55,6 +55,11 @@ export class RemovalGuard {
   private output = new Map<string, Instance>();
   /** What the files hold now (in committed mode; else the last decision). */
   private reference = new Map<string, Instance>();
+  /**
+   * Instances of the reference already let go since the last commit: the same answer decided
+   * again before that commit (quiescence) must not hold them anew.
+   */
+  private readonly releasedSinceCommit = new Set<string>();
   private readonly held = new Map<string, HeldInstance>();
   private spans: SizeSpan[] = [];
   private present: readonly Instance[] = [];
@@ -76,6 +81,7 @@ export class RemovalGuard {
   releaseAll(now: number): RemovalDecision {
     const released = [...this.held.keys()];
     this.held.clear();
+    if (this.spec.committed) for (const key of released) this.releasedSinceCommit.add(key);
     this.spans = [];
     const decision = this.decide(now, true);
     return { ...decision, released };
@@ -89,6 +95,7 @@ export class RemovalGuard {
   commit(rendered: readonly Instance[], now: number): void {
     if (!this.spec.committed) return;
     this.reference = new Map(rendered.map((i) => [instanceKey(i), i]));
+    this.releasedSinceCommit.clear();
     this.recordSpan(rendered.length, now);
   }
 
@@ -123,7 +130,7 @@ export class RemovalGuard {
     const newlyHeld: string[] = [];
     if (!afterRelease) {
       for (const [key, instance] of this.spec.committed ? this.reference : this.output) {
-        if (present.has(key) || this.held.has(key)) continue;
+        if (present.has(key) || this.held.has(key) || this.releasedSinceCommit.has(key)) continue;
         this.held.set(key, { instance: { ...instance, Held: 'true' }, goneSince: now });
         newlyHeld.push(key);
       }
@@ -150,6 +157,7 @@ export class RemovalGuard {
       for (const [key] of order.slice(0, releasable)) {
         this.held.delete(key);
         released.push(key);
+        if (this.spec.committed) this.releasedSinceCommit.add(key);
       }
     }
     const newlyHeldStill = newlyHeld.filter((k) => this.held.has(k));

@@ -77,12 +77,14 @@ export class ConsulSource implements Source {
           this.sink?.data(dep, value);
         },
         failing: (message) => {
-          this.stats.failures += 1;
           this.health.report(message, id, `${message} (first for ${id}); retrying with backoff, the last good data stays in use`);
         },
         recovered: () => this.health.resolve(id),
         requested: () => {
           this.stats.requests += 1;
+        },
+        failed: () => {
+          this.stats.failures += 1;
         },
       },
       {

@@ -37,6 +37,8 @@ export interface WatchEvents {
   recovered(): void;
   /** Every request sent, for counting. */
   requested(): void;
+  /** Every request that failed, for counting. */
+  failed?(): void;
 }
 
 export interface WatchOptions {
@@ -115,6 +117,7 @@ export class BlockingWatch {
       } catch (err) {
         if (signal.aborted || (err instanceof ConsulRequestError && err.aborted)) return;
         this.failures += 1;
+        this.events.failed?.();
         this.delivered = false;
         if (this.failures === 1) this.events.failing(err instanceof Error ? err.message : String(err));
         // After a failure the server may be a new one (restarted agent, failover) whose index is

@@ -170,6 +170,7 @@ export class DnsSource implements Source {
     while (!signal.aborted) {
       let waitMs: number;
       try {
+        this.stats.requests += 1;
         const resolved = await resolveService(this.resolver, lookup.name, this.name);
         if (signal.aborted) return;
         failures = 0;
@@ -181,6 +182,7 @@ export class DnsSource implements Source {
       } catch (err) {
         if (signal.aborted) return;
         failures += 1;
+        this.stats.failures += 1;
         const code = errorCode(err);
         this.health.report(`resolving failed (${code})`, lookup.name, `resolving SRV "${lookup.name}" failed (${code}); retrying with backoff, the last answer stays in use`);
         waitMs = backoffDelay(failures, this.backoff);

@@ -34,6 +34,8 @@ const instanceSchema = z.strictObject({
   status: z.enum(HEALTH_STATUSES).default('passing'),
   node: ident.optional(),
   datacenter: z.string().optional(),
+  /** Load-balancing weights, as Consul's (default 1 and 1). */
+  weights: z.strictObject({ passing: z.number().int().min(1), warning: z.number().int().min(0).optional() }).optional(),
 });
 
 const catalogSchema = z.strictObject({
@@ -90,6 +92,7 @@ export function parseCatalog(path: string, text: string, sourceName: string): Ca
         Meta: entry.meta,
         Status: entry.status,
         Datacenter: entry.datacenter ?? parsed.datacenter,
+        ...(entry.weights ? { Weights: { Passing: String(entry.weights.passing), Warning: String(entry.weights.warning ?? 1) } } : {}),
         Source: sourceName,
       });
     });

@@ -222,6 +222,7 @@ export class ZooKeeperSource implements Source {
         const generation = this.generation;
         if (!session || this.stopped) return;
         try {
+          this.stats.requests += 1;
           const complete = view.service === undefined ? await this.readServices(session, generation, view) : await this.readService(session, generation, view, view.service);
           if (generation !== this.generation || this.views.get(view.key) !== view) return;
           if (!complete) {
@@ -233,6 +234,7 @@ export class ZooKeeperSource implements Source {
           for (const dep of this.watched.values()) this.deliver(view, dep);
         } catch (err) {
           if (generation !== this.generation || this.stopped) return;
+          this.stats.failures += 1;
           const what = view.service === undefined ? 'the list of services' : `service "${view.service}"`;
           if (err instanceof ZkNotAuthorised) {
             // The ACL may be fixed on the server at any time: tried again like any failed read.

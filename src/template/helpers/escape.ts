@@ -1,3 +1,4 @@
+import { haproxyServerName } from '../../actions/haproxy/names.js';
 import { shellQuote } from '../../actions/shell.js';
 import { splitArgs, type Helper } from './args.js';
 
@@ -32,6 +33,15 @@ export const escapeHelpers: Record<string, Helper> = {
    */
   haproxyFormatString(...args) {
     return `'${text(args).replace(CONTROL, ' ').replace(/%/g, '%%').replace(/'/g, `'\\''`)}'`;
+  },
+  /**
+   * haproxy: a server name for an instance, the same every time and never shared by two
+   * instances (`{{Node}}_{{ID}}` is: node `a_b`/ID `c` and node `a`/ID `b_c`): `_` is written
+   * `__`, a character haproxy refuses `_` + hex, and node and ID are joined by `_-`.
+   */
+  haproxyServerName(...args) {
+    const [node, id] = splitArgs(args).params;
+    return haproxyServerName(String(node ?? ''), String(id ?? ''));
   },
   /** /bin/sh: one single-quoted word. */
   shellQuote(...args) {

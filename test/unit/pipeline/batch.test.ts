@@ -82,6 +82,7 @@ async function setup(options: { once?: boolean } = {}) {
     output: output as unknown as OutputStep,
     reloader: reloader as unknown as Reloader,
     exec: () => exec as unknown as ExecSupervisor,
+    haproxy: () => undefined,
     subscriptions: new Subscriptions(new Map([['file', source]]), () => undefined, capture.log),
     waiting: new WaitingReporter(capture.log, new FakeClock(), 30_000, () => false),
     once: options.once ? new OnceTracker(capture.log, false) : undefined,

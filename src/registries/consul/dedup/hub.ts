@@ -192,9 +192,23 @@ export class DedupHub implements Deduplicator {
       if (!this.leader && this.session && !this.acquiring) await this.dropSession();
       return;
     }
+    // A "no holder" reply may predate our own acquire (computed before it, handled after it):
+    // the leader steps down only once a fresh read confirms the lock is not ours.
+    if (this.leader && (await this.holdsLock())) return;
     this.leaderlessSince ??= Date.now();
     if (this.leader) this.follow('the lock was lost');
     await this.tryAcquire();
+  }
+
+  /** A consistent read of the lock key: whether our session holds it now. */
+  private async holdsLock(): Promise<boolean> {
+    try {
+      const reply = await this.client.read({ kind: 'entry', key: this.lockKey }, { index: 0, waitMs: 1000, mode: 'consistent' }, new AbortController().signal);
+      const entry = reply.body as KvEntry | null | undefined;
+      return this.session !== undefined && entry?.Session === this.session;
+    } catch {
+      return false;
+    }
   }
 
   private lead(): void {

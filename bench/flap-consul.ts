@@ -4,10 +4,10 @@
  * phase) for BENCH_FLAP_SECONDS (default 30); then the instance passes for good, and counting goes
  * on until every file shows all 10 instances again (at most BENCH_FLAP_SETTLE_SECONDS, default
  * 40: damping holds a flapping service for up to its window) and BENCH_FLAP_TAIL_SECONDS (default
- * 3) more. Three daemons watch the same flapping at once, each with `wait 1s:5s` and a command
+ * 3) more. The daemons watch the same flapping at once, each with `wait 1s:5s` and a command
  * that appends a line to a file:
- * - ctmpl with its defaults (flap damping 5 changes / 30 s, removal guard 20 %),
- * - ctmpl --flap off (no damping: the plain quiescence, as consul-template),
+ * - ctmpl with its defaults (flap damping 5 changes / 30 s, removal guard 20 %), under each Node,
+ * - ctmpl --flap off (no damping: the plain quiescence, as consul-template), under each Node,
  * - consul-template -wait 1s:5s.
  * Counted from the end of the first render: destination replacements (renders that wrote a
  * file; both tools skip a write when the text is unchanged) and command runs.
@@ -20,8 +20,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startConsul, type ConsulAgent } from '../test/support/consul.js';
 import { tempDir } from '../test/support/tmp.js';
-import { isMain, markdownTable, middle, progress, ratio, round } from './common.js';
-import { consulTemplateTool, ctmplTool, FileWatch, readOrEmpty, sleep, startDaemon, stopDaemon, type ScenarioReport, type TemplatePair, type Tool } from './tools.js';
+import { isMain, markdownTable, middle, progress, round } from './common.js';
+import { consulTemplateTool, CONSUL_TEMPLATE_COLUMN, ctmplTools, FileWatch, readOrEmpty, sleep, startDaemon, stopDaemon, type ScenarioReport, type TemplatePair, type Tool } from './tools.js';
 
 const SECONDS = Number(process.env.BENCH_FLAP_SECONDS ?? 30);
 const TAIL_SECONDS = Number(process.env.BENCH_FLAP_TAIL_SECONDS ?? 3);
@@ -103,7 +103,9 @@ async function runOnce(tools: readonly Tool[], agent: ConsulAgent, seed: number)
 
 export async function runFlap(): Promise<ScenarioReport> {
   const startedAt = performance.now();
-  const tools = [ctmplTool([], 'ctmpl (defaults: flap damping 5/30s)'), ctmplTool(['--flap', 'off'], 'ctmpl --flap off'), consulTemplateTool()];
+  const damped = ctmplTools([], '(defaults: flap damping 5/30s)');
+  const undamped = ctmplTools(['--flap', 'off']);
+  const tools = [...damped, ...undamped, consulTemplateTool()];
   const agent = await startConsul();
   try {
     for (let i = 1; i <= INSTANCES; i++) {
@@ -112,7 +114,7 @@ export async function runFlap(): Promise<ScenarioReport> {
     }
     const perRun: { changes: number; counts: Counts[] }[] = [];
     for (let run = 0; run < RUNS; run++) {
-      progress(`flap: run ${run + 1}/${RUNS}: ${SECONDS} s of flapping + ${TAIL_SECONDS} s, three daemons at once…`);
+      progress(`flap: run ${run + 1}/${RUNS}: ${SECONDS} s of flapping + ${TAIL_SECONDS} s, ${tools.length} daemons at once…`);
       const result = await runOnce(tools, agent, 42 + run);
       perRun.push(result);
       progress(`flap:   ${result.changes} changes; ${tools.map((t, i) => `${t.label}: ${result.counts[i]?.writes} writes, ${result.counts[i]?.commandRuns} runs`).join('; ')}`);
@@ -123,8 +125,7 @@ export async function runFlap(): Promise<ScenarioReport> {
       return values.some((v) => v === null || v === undefined) ? `not within ${SETTLE_SECONDS} s` : String(round(middle(values as number[]), 1));
     };
     const changes = round(middle(perRun.map((r) => r.changes)), 0);
-    const [dampedW, offW, ctW] = [0, 1, 2].map((i) => med(i, 'writes')) as [number, number, number];
-    const [dampedR, offR, ctR] = [0, 1, 2].map((i) => med(i, 'commandRuns')) as [number, number, number];
+    const ct = tools.length - 1;
     const title = `Flapping — one of ${INSTANCES} instances flipping every ${FLIP_MS} ms for ${SECONDS} s, wait 1s:5s, ${RUNS} runs, medians`;
     const details = [
       `### ${title}`,
@@ -134,15 +135,21 @@ export async function runFlap(): Promise<ScenarioReport> {
         tools.map((t, i) => [t.label, changes, med(i, 'writes'), med(i, 'commandRuns'), settledText(i)]),
       ),
     ].join('\n');
+    /** One summary line: the figure of each ctmpl variant of one kind, by column, and consul-template's. */
+    const line = (variants: readonly Tool[], key: keyof Counts, measure: string): ScenarioReport['summary'][number] => ({
+      scenario: '4 flapping',
+      measure,
+      values: { ...Object.fromEntries(variants.map((t) => [t.column, med(tools.indexOf(t), key)])), [CONSUL_TEMPLATE_COLUMN]: med(ct, key) },
+    });
     return {
       key: 'flap',
       title,
       details,
       summary: [
-        { scenario: '4 flapping', measure: 'files written, ctmpl defaults (damping on)', ctmpl: dampedW, consulTemplate: ctW, ratio: ratio(dampedW, ctW) },
-        { scenario: '4 flapping', measure: 'command runs, ctmpl defaults (damping on)', ctmpl: dampedR, consulTemplate: ctR, ratio: ratio(dampedR, ctR) },
-        { scenario: '4 flapping', measure: 'files written, ctmpl --flap off', ctmpl: offW, consulTemplate: ctW, ratio: ratio(offW, ctW) },
-        { scenario: '4 flapping', measure: 'command runs, ctmpl --flap off', ctmpl: offR, consulTemplate: ctR, ratio: ratio(offR, ctR) },
+        line(damped, 'writes', 'files written, ctmpl defaults (damping on)'),
+        line(damped, 'commandRuns', 'command runs, ctmpl defaults (damping on)'),
+        line(undamped, 'writes', 'files written, ctmpl --flap off'),
+        line(undamped, 'commandRuns', 'command runs, ctmpl --flap off'),
       ],
       seconds: round((performance.now() - startedAt) / 1000, 1),
       data: { seconds: SECONDS, tailSeconds: TAIL_SECONDS, settleSeconds: SETTLE_SECONDS, flipMs: FLIP_MS, runs: perRun.map((r) => ({ changes: r.changes, counts: Object.fromEntries(tools.map((t, i) => [t.label, r.counts[i]])) })) },

@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startConsul, type ConsulAgent } from '../test/support/consul.js';
 import { tempDir } from '../test/support/tmp.js';
-import { isMain, markdownTable, median, progress, quantile, ratio, round } from './common.js';
-import { consulTemplateTool, ctmplTool, FileWatch, sleep, startDaemon, stopDaemon, type ScenarioReport, type TemplatePair, type Tool } from './tools.js';
+import { isMain, median, progress, quantile, round } from './common.js';
+import { byColumn, comparison, consulTemplateTool, ctmplTools, FileWatch, sleep, startDaemon, stopDaemon, type ScenarioReport, type TemplatePair, type Tool } from './tools.js';
 
 const CHANGES = Number(process.env.BENCH_LATENCY_CHANGES ?? 200);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_LATENCY_ROUNDS ?? 2));
@@ -78,7 +78,7 @@ async function round1(tool: Tool, agent: ConsulAgent, changes: number): Promise<
 
 export async function runLatency(): Promise<ScenarioReport> {
   const startedAt = performance.now();
-  const tools = [ctmplTool(), consulTemplateTool()];
+  const tools = [...ctmplTools(), consulTemplateTool()];
   const agent = await startConsul();
   try {
     await agent.api('PUT', '/v1/agent/service/register', { ID: 'web-1', Name: 'web', Address: '10.0.0.1', Port: 8080 });
@@ -97,7 +97,6 @@ export async function runLatency(): Promise<ScenarioReport> {
       }
     }
     const stats = tools.map((t) => ({ tool: t.label, ...latencyStats(samples.get(t) ?? []) }));
-    const [c, g] = stats as [(typeof stats)[number], (typeof stats)[number]];
     const title = `Latency — TTL check flip → destination replaced, wait 0, ${CHANGES} changes per tool`;
     const keys: [string, keyof LatencyStats][] = [
       ['median (ms)', 'medianMs'],
@@ -106,12 +105,14 @@ export async function runLatency(): Promise<ScenarioReport> {
       ['min (ms)', 'minMs'],
       ['max (ms)', 'maxMs'],
     ];
-    const details = [`### ${title}`, '', markdownTable(['measure', c.tool, g.tool, 'ctmpl / c-t'], keys.map(([label, k]) => [label, c[k], g[k], ratio(c[k], g[k])]))].join('\n');
+    const columns = tools.map((t) => t.column);
+    const row = (k: keyof LatencyStats): Record<string, number | string> => byColumn(tools, stats.map((s) => s[k]));
+    const details = [`### ${title}`, '', comparison(['measure'], keys.map(([label, k]) => ({ lead: [label], values: row(k) })), columns)].join('\n');
     return {
       key: 'latency',
       title,
       details,
-      summary: keys.slice(0, 3).map(([label, k]) => ({ scenario: '1 latency', measure: `flip → file, ${label}`, ctmpl: c[k], consulTemplate: g[k], ratio: ratio(c[k], g[k]) })),
+      summary: keys.slice(0, 3).map(([label, k]) => ({ scenario: '1 latency', measure: `flip → file, ${label}`, values: row(k) })),
       seconds: round((performance.now() - startedAt) / 1000, 1),
       data: { changes: CHANGES, rounds: ROUNDS, gapMs: GAP_MS, tools: stats },
     };

@@ -13,18 +13,19 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { registerCatalog, startConsul } from '../test/support/consul.js';
 import { tempDir } from '../test/support/tmp.js';
-import { isMain, markdownTable, middle, progress, ratio, round } from './common.js';
+import { isMain, middle, progress, round } from './common.js';
 import { countUpstreams, scaleInstances, UPSTREAMS } from './scale.js';
-import { BENCH_AGENT_CONFIG, consulTemplateTool, ctmplTool, readOrEmpty, runOnce, type ScenarioReport, type Tool } from './tools.js';
+import { BENCH_AGENT_CONFIG, byColumn, comparison, consulTemplateTool, ctmplTools, readOrEmpty, runOnce, type ScenarioReport, type Tool } from './tools.js';
 
 const SERVICES = Number(process.env.BENCH_ONCE_SERVICES ?? 100);
 const PER_SERVICE = 10;
 const RUNS = Number(process.env.BENCH_ONCE_RUNS ?? 10);
 
-function bareNode(): Promise<number> {
+/** Wall time of `node -e 0` (the floor of any Node program) or of `ctmpl --version`, under one Node. */
+export function timeCommand(node: string, args: readonly string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    const child = spawn(node, args, { stdio: 'ignore' });
     child.on('error', reject);
     child.on('exit', () => resolve(performance.now() - started));
   });
@@ -32,14 +33,17 @@ function bareNode(): Promise<number> {
 
 export async function runOnceScenario(): Promise<ScenarioReport> {
   const startedAt = performance.now();
-  const tools = [ctmplTool(), consulTemplateTool()];
+  const tools = [...ctmplTools(), consulTemplateTool()];
   const agent = await startConsul({ config: BENCH_AGENT_CONFIG });
   try {
     await registerCatalog(agent, scaleInstances(SERVICES, PER_SERVICE));
     const dir = await tempDir('ctmpl-bench-once-');
     const templates = new Map(tools.map((t) => [t, t.writeTemplate(dir, `up-${t.kind}`, UPSTREAMS)]));
     const times = new Map<Tool, number[]>(tools.map((t) => [t, []]));
-    const bare: number[] = [];
+    const ctmpls = tools.filter((t) => t.kind === 'ctmpl');
+    /** Per ctmpl tool: `node -e 0` and `ctmpl --version` under its Node, timed alongside. */
+    const bare = new Map<Tool, number[]>(ctmpls.map((t) => [t, []]));
+    const version = new Map<Tool, number[]>(ctmpls.map((t) => [t, []]));
     const expected = { upstreams: SERVICES + 1, servers: SERVICES * PER_SERVICE + 1 };
     const outputs = new Map<Tool, string>();
     progress(`once: ${SERVICES} services × ${PER_SERVICE}; ${RUNS} runs each after a warm-up…`);
@@ -54,44 +58,57 @@ export async function runOnceScenario(): Promise<ScenarioReport> {
         outputs.set(tool, text);
         if (pass > 0) times.get(tool)?.push(ms);
       }
-      const b = await bareNode();
-      if (pass > 0) bare.push(b);
+      for (const tool of ctmpls) {
+        const node = tool.node?.path ?? process.execPath;
+        const b = await timeCommand(node, ['-e', '0']);
+        const v = await timeCommand(node, [tool.bin ?? '', '--version']);
+        if (pass > 0) {
+          bare.get(tool)?.push(b);
+          version.get(tool)?.push(v);
+        }
+      }
     }
     const texts = [...outputs.values()];
     const identical = texts.every((t) => t === texts[0]);
-    const med = tools.map((t) => round(middle(times.get(t) ?? []), 0));
-    const [c, g] = med as [number, number];
-    const mins = tools.map((t) => round(Math.min(...(times.get(t) ?? [])), 0));
-    const maxs = tools.map((t) => round(Math.max(...(times.get(t) ?? [])), 0));
+    const stat = (f: (v: number[]) => number, of: (t: Tool) => number[] | undefined): Record<string, number | string> => byColumn(tools, tools.map((t) => (of(t) ? round(f(of(t) ?? []), 0) : '–')));
+    const wall = stat(middle, (t) => times.get(t));
     const title = `--once — ${SERVICES} services × ${PER_SERVICE} instances (${SERVICES + 1} queries), ${RUNS} runs each, interleaved`;
     const details = [
       `### ${title}`,
       '',
-      markdownTable(
-        ['measure', tools[0]?.label ?? '', tools[1]?.label ?? '', 'ctmpl / c-t'],
+      comparison(
+        ['measure'],
         [
-          ['wall time, median (ms)', c, g, ratio(c, g)],
-          ['min (ms)', mins[0] ?? '', mins[1] ?? '', ratio(mins[0], mins[1])],
-          ['max (ms)', maxs[0] ?? '', maxs[1] ?? '', ratio(maxs[0], maxs[1])],
+          { lead: ['wall time, median (ms)'], values: wall },
+          { lead: ['min (ms)'], values: stat((v) => Math.min(...v), (t) => times.get(t)) },
+          { lead: ['max (ms)'], values: stat((v) => Math.max(...v), (t) => times.get(t)) },
+          { lead: ['`ctmpl --version`, median (ms)'], values: stat(middle, (t) => version.get(t)) },
+          { lead: ['`node -e 0` (the floor), median (ms)'], values: stat(middle, (t) => bare.get(t)) },
         ],
+        tools.map((t) => t.column),
       ),
       '',
-      `\`node -e 0\` alone: ${round(middle(bare), 0)} ms (median). Both files identical: ${identical ? 'yes' : 'NO'}.`,
+      `Both files identical: ${identical ? 'yes' : 'NO'}.`,
     ].join('\n');
+    const versionOverBare = byColumn(ctmpls, ctmpls.map((t) => round(middle(version.get(t) ?? []) / middle(bare.get(t) ?? []), 2)));
     return {
       key: 'once',
       title,
       details,
-      summary: [{ scenario: '5 --once', measure: `wall time over ${SERVICES} services, median (ms)`, ctmpl: c, consulTemplate: g, ratio: ratio(c, g) }],
+      summary: [
+        { scenario: '5 --once', measure: `wall time over ${SERVICES} services, median (ms)`, values: wall },
+        { scenario: '5 --once', measure: '`--version` ÷ `node -e 0` (same Node; target ≤ 1.3)', values: { ...versionOverBare, 'consul-template': '–' } },
+      ],
       seconds: round((performance.now() - startedAt) / 1000, 1),
       data: {
         services: SERVICES,
         perService: PER_SERVICE,
         runs: RUNS,
         identicalOutput: identical,
-        bareNodeMedianMs: round(middle(bare), 1),
         times: Object.fromEntries(tools.map((t) => [t.label, times.get(t)?.map((x) => round(x, 1))])),
-        medianMs: { ctmpl: c, consulTemplate: g },
+        versionMs: Object.fromEntries(ctmpls.map((t) => [t.label, version.get(t)?.map((x) => round(x, 1))])),
+        bareNodeMs: Object.fromEntries(ctmpls.map((t) => [t.label, bare.get(t)?.map((x) => round(x, 1))])),
+        medianMs: wall,
       },
     };
   } finally {

@@ -21,9 +21,9 @@ import type { RenderInputs } from '../src/template/render-context.js';
 import { sourcesByName } from '../src/registries/list.js';
 import { registerCatalog, startConsul } from '../test/support/consul.js';
 import { tempDir } from '../test/support/tmp.js';
-import { isMain, markdownTable, median, middle, progress, quantile, ratio, round } from './common.js';
+import { isMain, median, middle, progress, quantile, round } from './common.js';
 import { scaleInstances } from './scale.js';
-import { BENCH_AGENT_CONFIG, consulTemplateTool, ctmplTool, readOrEmpty, runOnce, type ScenarioReport, type TemplatePair, type Tool } from './tools.js';
+import { BENCH_AGENT_CONFIG, byColumn, comparison, consulTemplateTool, CONSUL_TEMPLATE_COLUMN, ctmplTools, readOrEmpty, runOnce, type ScenarioReport, type TemplatePair, type Tool } from './tools.js';
 
 const INSTANCES = Number(process.env.BENCH_RENDER_INSTANCES ?? 10_000);
 const RUNS = Number(process.env.BENCH_RENDER_RUNS ?? 5);
@@ -80,7 +80,7 @@ function inProcess(bodyText: string, templatePath: string, templateText: string)
 
 export async function runRender(): Promise<ScenarioReport> {
   const startedAt = performance.now();
-  const tools = [ctmplTool(), consulTemplateTool()];
+  const tools = [...ctmplTools(), consulTemplateTool()];
   const agent = await startConsul({ config: BENCH_AGENT_CONFIG });
   try {
     const instances = scaleInstances(1, INSTANCES, 'big').map((i) => ({ ...i, service: 'big', id: `big-${i.id.slice('big-0000-'.length)}` }));
@@ -106,35 +106,39 @@ export async function runRender(): Promise<ScenarioReport> {
     }
     const texts = [...outputs.values()];
     const identical = texts.every((t) => t === texts[0]) && (texts[0]?.length ?? 0) > 0;
-    const wall = tools.map((t) => round(middle(times.get(t) ?? []), 0));
-    const [cw, gw] = wall as [number, number];
+    const wall = byColumn(tools, tools.map((t) => round(middle(times.get(t) ?? []), 0)));
     const title = `Render — one template over ${INSTANCES.toLocaleString('en-US')} instances of one service`;
+    const columns = tools.map((t) => t.column);
+    // The in-process steps run in this benchmark's own Node, with this checkout's modules.
+    const here = tools.find((t) => t.kind === 'ctmpl' && t.node?.path === process.execPath)?.column ?? `ctmpl node ${process.versions.node.split('.')[0]}`;
+    const own = (value: number | string): Record<string, number | string> => ({ [here]: value, [CONSUL_TEMPLATE_COLUMN]: '–' });
     const details = [
       `### ${title}`,
       '',
-      markdownTable(
-        ['measure', tools[0]?.label ?? '', tools[1]?.label ?? '', 'ctmpl / c-t'],
+      comparison(
+        ['measure'],
         [
-          [`--once whole process, median of ${RUNS} (ms)`, cw, gw, ratio(cw, gw)],
-          ['ctmpl in-process: template render, median (p90) (ms)', `${steps.render.medianMs} (${steps.render.p90Ms})`, '–', '–'],
-          ['ctmpl in-process: JSON.parse of the reply (ms)', steps.jsonParse.medianMs, '–', '–'],
-          ['ctmpl in-process: instancesFromHealth (ms)', steps.normalize.medianMs, '–', '–'],
-          ['ctmpl in-process: normalize + store check, same data (ms)', steps.storeUnchanged.medianMs, '–', '–'],
+          { lead: [`--once whole process, median of ${RUNS} (ms)`], values: wall },
+          { lead: ['in-process (this build): template render, median (p90) (ms)'], values: own(`${steps.render.medianMs} (${steps.render.p90Ms})`) },
+          { lead: ['in-process: JSON.parse of the reply (ms)'], values: own(steps.jsonParse.medianMs) },
+          { lead: ['in-process: instancesFromHealth (ms)'], values: own(steps.normalize.medianMs) },
+          { lead: ['in-process: normalize + store check, same data (ms)'], values: own(steps.storeUnchanged.medianMs) },
         ],
+        columns,
       ),
       '',
-      `Reply: ${round(bodyText.length / 1024 / 1024, 1)} MiB of JSON. Both files identical: ${identical ? 'yes' : 'NO'}.`,
+      `Reply: ${round(bodyText.length / 1024 / 1024, 1)} MiB of JSON. All files identical: ${identical ? 'yes' : 'NO'}.`,
     ].join('\n');
     return {
       key: 'render',
       title,
       details,
       summary: [
-        { scenario: '3 render', measure: `ms per render (${INSTANCES / 1000}k instances)`, ctmpl: steps.render.medianMs, consulTemplate: '–', ratio: '–' },
-        { scenario: '3 render', measure: '--once whole process (ms)', ctmpl: cw, consulTemplate: gw, ratio: ratio(cw, gw) },
+        { scenario: '3 render', measure: `ms per render (${INSTANCES / 1000}k instances), in-process`, values: own(steps.render.medianMs) },
+        { scenario: '3 render', measure: '--once whole process (ms)', values: wall },
       ],
       seconds: round((performance.now() - startedAt) / 1000, 1),
-      data: { instances: INSTANCES, runs: RUNS, repeats: REPEATS, replyBytes: bodyText.length, identicalOutput: identical, inProcess: steps, onceMs: Object.fromEntries(tools.map((t) => [t.label, times.get(t)?.map((x) => round(x, 1))])), onceMedianMs: { ctmpl: cw, consulTemplate: gw } },
+      data: { instances: INSTANCES, runs: RUNS, repeats: REPEATS, replyBytes: bodyText.length, identicalOutput: identical, inProcess: steps, onceMs: Object.fromEntries(tools.map((t) => [t.label, times.get(t)?.map((x) => round(x, 1))])), onceMedianMs: wall },
     };
   } finally {
     await agent.stop();

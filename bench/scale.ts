@@ -17,9 +17,9 @@ import { performance } from 'node:perf_hooks';
 import { registerCatalog, startConsul, type CatalogRegistration, type ConsulAgent } from '../test/support/consul.js';
 import { startCountingProxy } from '../test/support/counting-proxy.js';
 import { tempDir } from '../test/support/tmp.js';
-import { address, isMain, markdownTable, middle, progress, ratio, round } from './common.js';
+import { address, isMain, middle, progress, round } from './common.js';
 import { processUsage } from './process-usage.js';
-import { BENCH_AGENT_CONFIG, consulTemplateTool, ctmplTool, FileWatch, readOrEmpty, sleep, startDaemon, stopDaemon, type ScenarioReport, type TemplatePair, type Tool } from './tools.js';
+import { BENCH_AGENT_CONFIG, byColumn, comparison, consulTemplateTool, ctmplTools, FileWatch, readOrEmpty, sleep, startDaemon, stopDaemon, type ScenarioReport, type TemplatePair, type Tool } from './tools.js';
 
 const SERVICES = Number(process.env.BENCH_SCALE_SERVICES ?? 1000);
 const PER_SERVICE = Number(process.env.BENCH_SCALE_INSTANCES ?? 10);
@@ -140,7 +140,7 @@ function medianRun(runs: readonly ScaleRun[]): ScaleRun {
 
 export async function runScale(): Promise<ScenarioReport> {
   const startedAt = performance.now();
-  const tools = [ctmplTool(), consulTemplateTool()];
+  const tools = [...ctmplTools(), consulTemplateTool()];
   const agent = await startConsul({ config: BENCH_AGENT_CONFIG });
   try {
     const t0 = performance.now();
@@ -165,7 +165,6 @@ export async function runScale(): Promise<ScenarioReport> {
     const identical = texts.length === tools.length && texts.every((t) => t === texts[0]);
     if (!identical) progress('scale: WARNING: the two tools rendered different text');
     const summaries: ToolSummary[] = tools.map((t) => ({ tool: t.label, runs: runs.get(t) ?? [], median: medianRun(runs.get(t) ?? []) }));
-    const [c, g] = summaries as [ToolSummary, ToolSummary];
     const rows: [string, keyof ScaleRun][] = [
       ['time to first complete render (s)', 'firstRenderS'],
       ['CPU used until then (s)', 'cpuToFirstRenderS'],
@@ -175,22 +174,16 @@ export async function runScale(): Promise<ScenarioReport> {
       ['HTTP requests to Consul per minute, idle', 'requestsPerMinute'],
       ['HTTP requests until the first render', 'startRequests'],
     ];
+    const values = (key: keyof ScaleRun): Record<string, number | string> => byColumn(tools, summaries.map((m) => m.median[key]));
     const title = `Scale — ${SERVICES.toLocaleString('en-US')} services × ${PER_SERVICE} instances (${(SERVICES * PER_SERVICE).toLocaleString('en-US')}), one template, ${RUNS} runs each, medians`;
     const details = [
       `### ${title}`,
       '',
-      markdownTable(
-        ['measure', c.tool, g.tool, 'ctmpl / c-t'],
-        rows.map(([label, key]) => [label, c.median[key], g.median[key], ratio(c.median[key], g.median[key])]),
-      ),
+      comparison(['measure'], rows.map(([label, key]) => ({ lead: [label], values: values(key) })), tools.map((t) => t.column)),
+      '',
+      `All files identical: ${identical ? 'yes' : 'NO'}.`,
     ].join('\n');
-    const pick = (key: keyof ScaleRun, label: string): ScenarioReport['summary'][number] => ({
-      scenario: '2 scale',
-      measure: label,
-      ctmpl: c.median[key],
-      consulTemplate: g.median[key],
-      ratio: ratio(c.median[key], g.median[key]),
-    });
+    const pick = (key: keyof ScaleRun, label: string): ScenarioReport['summary'][number] => ({ scenario: '2 scale', measure: label, values: values(key) });
     return {
       key: 'scale',
       title,

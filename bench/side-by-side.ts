@@ -1,29 +1,32 @@
 /**
- * `npm run bench`: ctmpl and consul-template side by side on real Consul dev agents, five
- * scenarios (each also runs alone: npm run bench:latency | bench:scale | bench:render |
- * bench:flap | bench:once). Prints each scenario's table, then the summary table, then one JSON
- * line with every figure. Progress goes to stderr.
+ * `npm run bench`: ctmpl and consul-template side by side on real Consul agents, six scenarios
+ * (each also runs alone: npm run bench:latency | bench:scale | bench:render | bench:flap |
+ * bench:once | bench:streaming). ctmpl runs under each Node of bench/node-versions.ts (the
+ * machine's and Node 24 LTS): a column per version. Prints each scenario's table, then the
+ * summary table, then one JSON line with every figure. Progress goes to stderr.
  *
  * The pinned consul and consul-template come from test/support/obtain-tools.sh, as in the tests:
  * cached binaries are used at once; on a fresh machine they are built first through the Go module
  * proxy (consul takes several minutes; that time is printed and is not part of the benchmark).
  * CONSUL_BIN / CONSUL_TEMPLATE_BIN use given binaries instead.
  *
- * BENCH_ONLY=latency,scale,render,flap,once picks scenarios. Durations and counts: see each
- * scenario's header (BENCH_IDLE_SECONDS, BENCH_SCALE_RUNS, BENCH_LATENCY_CHANGES, …).
+ * BENCH_ONLY=latency,scale,render,flap,once,streaming picks scenarios. BENCH_NODES picks the Node
+ * binaries, BENCH_CTMPL_BUILDS adds other builds (a before/after in one run). Durations and
+ * counts: see each scenario's header (BENCH_IDLE_SECONDS, BENCH_SCALE_RUNS, …).
  */
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { obtainTool } from '../test/support/programs.js';
-import { markdownTable, progress, ROOT, round } from './common.js';
+import { progress, round } from './common.js';
 import { runFlap } from './flap-consul.js';
 import { runLatency } from './latency.js';
+import { benchNodes } from './node-versions.js';
 import { runOnceScenario } from './once-consul.js';
 import { runRender } from './render-10k.js';
 import { runScale } from './scale.js';
-import { SUMMARY_HEADER, summaryCells, type ScenarioReport } from './tools.js';
+import { runStreaming } from './streaming.js';
+import { comparison, ctmplBuilds, summaryColumns, type ScenarioReport } from './tools.js';
 
 const SCENARIOS: Record<string, () => Promise<ScenarioReport>> = {
   latency: runLatency,
@@ -31,6 +34,7 @@ const SCENARIOS: Record<string, () => Promise<ScenarioReport>> = {
   render: runRender,
   flap: runFlap,
   once: runOnceScenario,
+  streaming: runStreaming,
 };
 
 function version(binary: string, args: string[]): string {
@@ -47,15 +51,17 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const consul = obtainTool('consul');
   const consulTemplate = obtainTool('consul-template');
-  const obtainS = round((performance.now() - t0) / 1000, 1);
+  const nodes = benchNodes();
   const versions = {
-    node: process.version,
+    node: nodes.map((n) => n.version),
     consul: version(consul, ['version']),
     consulTemplate: version(consulTemplate, ['-v']),
-    ctmpl: version(process.execPath, [join(ROOT, 'dist/src/bin.js'), '--version']),
+    ctmpl: Object.fromEntries(ctmplBuilds().map((b) => [b.label, version(process.execPath, [b.bin, '--version'])])),
   };
+  const obtainS = round((performance.now() - t0) / 1000, 1);
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', loadAverageAtStart: loadavg().map((l) => round(l, 2)) };
-  progress(`tools ready in ${obtainS} s: ${versions.consul}; ${versions.consulTemplate}; ctmpl ${versions.ctmpl}; ${machine.cpus} CPUs, load ${machine.loadAverageAtStart.join(' ')}`);
+  const ctmplVersions = Object.entries(versions.ctmpl).map(([label, v]) => `${label} ${v}`).join(', ');
+  progress(`tools ready in ${obtainS} s: ${versions.consul}; ${versions.consulTemplate}; ${ctmplVersions}; node ${versions.node.join(', ')}; ${machine.cpus} CPUs, load ${machine.loadAverageAtStart.join(' ')}`);
 
   const benchStarted = performance.now();
   const reports: ScenarioReport[] = [];
@@ -71,8 +77,9 @@ async function main(): Promise<void> {
   const benchS = round((performance.now() - benchStarted) / 1000, 1);
   const loadAtEnd = loadavg().map((l) => round(l, 2));
 
-  console.log(`### Summary — ctmpl ${versions.ctmpl} vs ${versions.consulTemplate}, ${versions.consul}, node ${versions.node}, ${machine.cpus} CPUs\n`);
-  console.log(markdownTable([...SUMMARY_HEADER], summaryCells(reports.flatMap((r) => r.summary)), 2));
+  const rows = reports.flatMap((r) => r.summary);
+  console.log(`### Summary — ${ctmplVersions} vs ${versions.consulTemplate}, ${versions.consul}; ctmpl under node ${versions.node.join(' and ')}; ${machine.cpus} CPUs\n`);
+  console.log(comparison(['scenario', 'measure'], rows.map((r) => ({ lead: [r.scenario, r.measure], values: r.values })), summaryColumns(rows)));
   console.log(`\nctmpl / c-t below 1: ctmpl is lower (faster, smaller, fewer). Scenarios took ${benchS} s (${reports.map((r) => `${r.key} ${r.seconds} s`).join(', ')}); obtaining the tools ${obtainS} s; load average ${machine.loadAverageAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end.`);
   console.log(
     JSON.stringify({

@@ -11,12 +11,30 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { killAtCleanup, stopChild } from '../test/support/process.js';
 import { obtainTool } from '../test/support/programs.js';
-import { ROOT } from './common.js';
+import { markdownTable, ratio, ROOT } from './common.js';
+import { benchNodes, type NodeBinary } from './node-versions.js';
 
 /** ctmpl's entry point: the build in dist/, or BENCH_CTMPL_BIN (another build, to compare two versions). */
 export const CTMPL_BIN = process.env.BENCH_CTMPL_BIN ?? join(ROOT, 'dist/src/bin.js');
 
+/**
+ * The ctmpl builds to run: BENCH_CTMPL_BUILDS=label=path/to/bin.js,… (e.g. a build of an older
+ * commit, for a before/after in one run), else this checkout's (CTMPL_BIN) as "ctmpl".
+ */
+export function ctmplBuilds(): { label: string; bin: string }[] {
+  const spec = process.env.BENCH_CTMPL_BUILDS;
+  if (!spec) return [{ label: 'ctmpl', bin: CTMPL_BIN }];
+  return spec.split(',').map((entry) => {
+    const at = entry.indexOf('=');
+    if (at <= 0) throw new Error(`BENCH_CTMPL_BUILDS: "${entry}" is not label=path`);
+    return { label: entry.slice(0, at).trim(), bin: entry.slice(at + 1).trim() };
+  });
+}
+
 export type ToolKind = 'ctmpl' | 'consul-template';
+
+/** The summary column of consul-template; ctmpl's columns are `<build> node <major>`. */
+export const CONSUL_TEMPLATE_COLUMN = 'consul-template';
 
 /**
  * Agent configuration for the side-by-side benchmarks. Both tools hold one HTTP connection per
@@ -49,6 +67,11 @@ export interface Tool {
   readonly kind: ToolKind;
   /** Label in tables: the tool and the flags that matter. */
   readonly label: string;
+  /** Its column in the summary: one per ctmpl build and Node version, and consul-template's. */
+  readonly column: string;
+  /** The Node it runs under, and the entry point it runs (ctmpl only). */
+  readonly node?: NodeBinary;
+  readonly bin?: string;
   /** Writes the template in this tool's language next to the destination; returns its path. */
   writeTemplate(dir: string, name: string, pair: TemplatePair): string;
   start(options: RunOptions): ChildProcess;
@@ -65,12 +88,18 @@ export const CTMPL_GUARDS_OFF = ['--max-removal', 'off', '--flap', 'off'] as con
 
 const cleanEnv = (): NodeJS.ProcessEnv => ({ ...process.env, CONSUL_HTTP_TOKEN: '', CONSUL_HTTP_ADDR: '', CONSUL_HTTP_TOKEN_FILE: '' });
 
-export function ctmplTool(extraArgs: readonly string[] = CTMPL_GUARDS_OFF, label?: string): Tool {
-  if (!existsSync(CTMPL_BIN)) throw new Error(`${CTMPL_BIN} does not exist: run \`npm run build\` first`);
+/** One ctmpl build under one Node. */
+export function ctmplTool(extraArgs: readonly string[] = CTMPL_GUARDS_OFF, label?: string, node: NodeBinary | undefined = undefined, build = { label: 'ctmpl', bin: CTMPL_BIN }): Tool {
+  if (!existsSync(build.bin)) throw new Error(`${build.bin} does not exist: run \`npm run build\` first`);
+  const column = node ? `${build.label} node ${node.major}` : build.label;
+  const flags = label ?? (extraArgs.length > 0 ? extraArgs.join(' ') : '');
   return {
     kind: 'ctmpl',
     stopSignal: 'SIGTERM',
-    label: label ?? (extraArgs.length > 0 ? `ctmpl ${extraArgs.join(' ')}` : 'ctmpl'),
+    column,
+    bin: build.bin,
+    ...(node ? { node } : {}),
+    label: flags === '' ? column : `${column} ${flags}`,
     writeTemplate: (dir, name, pair) => {
       const path = join(dir, `${name}.hbs`);
       writeFileSync(path, pair.hbs);
@@ -78,9 +107,9 @@ export function ctmplTool(extraArgs: readonly string[] = CTMPL_GUARDS_OFF, label
     },
     start: (o) =>
       spawn(
-        process.execPath,
+        node?.path ?? process.execPath,
         [
-          CTMPL_BIN,
+          build.bin,
           '-t',
           `${o.template}:${o.destination}${o.command === undefined ? '' : `:${o.command}`}`,
           '--consul-addr',
@@ -97,11 +126,20 @@ export function ctmplTool(extraArgs: readonly string[] = CTMPL_GUARDS_OFF, label
   };
 }
 
+/**
+ * ctmpl once per build and Node version (benchNodes(), ctmplBuilds()): the variants a scenario
+ * compares with consul-template.
+ */
+export function ctmplTools(extraArgs: readonly string[] = CTMPL_GUARDS_OFF, label?: string): Tool[] {
+  return ctmplBuilds().flatMap((build) => benchNodes().map((node) => ctmplTool(extraArgs, label, node, build)));
+}
+
 export function consulTemplateTool(): Tool {
   const binary = obtainTool('consul-template');
   return {
     kind: 'consul-template',
     label: 'consul-template',
+    column: CONSUL_TEMPLATE_COLUMN,
     stopSignal: 'SIGINT',
     writeTemplate: (dir, name, pair) => {
       const path = join(dir, `${name}.tpl`);
@@ -223,14 +261,11 @@ export class FileWatch {
 
 export { sleep };
 
-/** One line of the side-by-side summary. */
+/** One line of the side-by-side summary: a figure per summary column (Tool.column). */
 export interface SummaryRow {
   readonly scenario: string;
   readonly measure: string;
-  readonly ctmpl: number | string;
-  readonly consulTemplate: number | string;
-  /** ctmpl ÷ consul-template. */
-  readonly ratio: string;
+  readonly values: Readonly<Record<string, number | string>>;
 }
 
 /** What a scenario hands back: its own table, its lines of the summary, and its figures. */
@@ -244,8 +279,30 @@ export interface ScenarioReport {
   readonly data: unknown;
 }
 
-export const SUMMARY_HEADER = ['scenario', 'measure', 'ctmpl', 'consul-template', 'ctmpl / c-t'] as const;
+/** The summary's columns: every ctmpl column in the order met, then consul-template's. */
+export function summaryColumns(rows: readonly SummaryRow[]): string[] {
+  const columns = new Set<string>();
+  for (const row of rows) for (const column of Object.keys(row.values)) if (column !== CONSUL_TEMPLATE_COLUMN) columns.add(column);
+  return [...columns, CONSUL_TEMPLATE_COLUMN];
+}
 
-export function summaryCells(rows: readonly SummaryRow[]): (string | number)[][] {
-  return rows.map((r) => [r.scenario, r.measure, r.ctmpl, r.consulTemplate, r.ratio]);
+/**
+ * A Markdown table of figures per column, then each ctmpl column ÷ consul-template's (below 1:
+ * ctmpl is lower: faster, smaller, fewer).
+ */
+export function comparison(leading: readonly string[], rows: readonly { lead: readonly string[]; values: Readonly<Record<string, number | string>> }[], columns: readonly string[]): string {
+  const own = columns.filter((c) => c !== CONSUL_TEMPLATE_COLUMN);
+  const header = [...leading, ...columns, ...own.map((c) => `${c} / c-t`)];
+  const cells = rows.map((r) => {
+    const ct = r.values[CONSUL_TEMPLATE_COLUMN];
+    return [...r.lead, ...columns.map((c) => r.values[c] ?? '–'), ...own.map((c) => ratio(numeric(r.values[c]), numeric(ct)))];
+  });
+  return markdownTable(header, cells, leading.length);
+}
+
+const numeric = (v: number | string | undefined): number | undefined => (typeof v === 'number' ? v : undefined);
+
+/** The figures of `tools` (in order) as a row's values by column. */
+export function byColumn(tools: readonly Tool[], values: readonly (number | string)[]): Record<string, number | string> {
+  return Object.fromEntries(tools.map((t, i) => [t.column, values[i] ?? '–']));
 }

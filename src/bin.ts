@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from './cli/parse.js';
-import { loadConfig, type FlagValues } from './config/load.js';
+import { loadConfig, type ConfigWarning, type FlagValues } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { errorMessage, InputError } from './errors.js';
 import { createLogger, type Logger } from './observe/log.js';
@@ -11,6 +11,12 @@ import { SystemdNotifier } from './observe/systemd.js';
 import { Runner } from './runner.js';
 import { TemplateUnit } from './template/unit.js';
 import { validate } from './cli/validate.js';
+import { removePidFile, writePidFile } from './cli/pid-file.js';
+
+/** What a consul-template config says that ctmpl reads differently or ignores: logged once per load. */
+function logWarnings(logger: Logger, warnings: readonly ConfigWarning[]): void {
+  for (const w of warnings) logger.warn({ where: w.where, ...(w.hint ? { hint: w.hint } : {}) }, w.message);
+}
 
 function printInputError(err: InputError): void {
   process.stderr.write(`ctmpl: error: ${err.describe()}\n`);
@@ -39,45 +45,56 @@ async function startRunner(config: Config, logger: Logger, systemd?: SystemdNoti
 }
 
 /**
- * SIGHUP: re-read config and templates. A new config that does not load or whose templates do
+ * SIGHUP (or the reload signal): re-read config and templates. A new config that does not load or whose templates do
  * not compile is reported and the running one stays; otherwise the pipeline restarts on it
  * (unchanged files are not rewritten, so nothing reloads without reason).
  */
-async function reload(current: Runner, flags: FlagValues, logger: Logger, systemd?: SystemdNotifier, metrics?: Metrics): Promise<Runner> {
+async function reload(current: Runner, flags: FlagValues, logger: Logger, signal: NodeJS.Signals, systemd?: SystemdNotifier, metrics?: Metrics): Promise<Runner> {
   let config: Config;
+  const warnings: ConfigWarning[] = [];
   try {
-    config = await loadConfig(flags);
+    config = await loadConfig(flags, process.cwd(), { warnings });
     for (const template of config.templates) await TemplateUnit.load(template);
   } catch (err) {
-    logger.error({ err: errorMessage(err) }, 'SIGHUP: new configuration rejected; keeping the running one');
+    logger.error({ err: errorMessage(err) }, `${signal}: new configuration rejected; keeping the running one`);
     return current;
   }
+  logWarnings(logger, warnings);
   await current.stop();
   try {
     const next = await startRunner(config, logger, systemd, metrics);
-    logger.info('SIGHUP: configuration and templates reloaded');
+    logger.info(`${signal}: configuration and templates reloaded`);
     return next;
   } catch (err) {
-    logger.error({ err: errorMessage(err) }, 'SIGHUP: new configuration failed to start; restarting the previous one');
+    logger.error({ err: errorMessage(err) }, `${signal}: new configuration failed to start; restarting the previous one`);
     return startRunner(current.configuration, logger, systemd, metrics);
   }
 }
 
+/** The PID file written at start, removed at exit whatever the exit. */
+let pidFile: string | undefined;
+
 async function main(argv: readonly string[]): Promise<number> {
   let flags: FlagValues;
   let config: Config;
+  const warnings: ConfigWarning[] = [];
   try {
     const parsed = parseArgs(argv);
     if (parsed.kind === 'exit') return parsed.code;
     if (parsed.kind === 'validate') {
       const report = await validate(parsed.flags);
+      for (const w of report.warnings) process.stderr.write(`ctmpl: warning: ${w.where}: ${w.message}${w.hint ? `\n  hint: ${w.hint}` : ''}\n`);
       for (const problem of report.problems) printInputError(problem);
       if (report.problems.length > 0) return 2;
       process.stdout.write(`ctmpl: ok: ${report.templates} template(s) and ${report.catalogs} catalog file(s) are valid\n`);
       return 0;
     }
     flags = parsed.flags;
-    config = await loadConfig(flags);
+    config = await loadConfig(flags, process.cwd(), { warnings });
+    if (config.pidFile !== undefined) {
+      await writePidFile(config.pidFile, flags.pidFile !== undefined ? '--pid-file' : 'pid_file');
+      pidFile = config.pidFile;
+    }
   } catch (err) {
     if (err instanceof InputError) {
       printInputError(err);
@@ -86,6 +103,7 @@ async function main(argv: readonly string[]): Promise<number> {
     throw err;
   }
   const logger = createLogger(config.logLevel, config.dry, config.logFormat);
+  logWarnings(logger, warnings);
   const systemd = config.once ? undefined : SystemdNotifier.fromEnv();
   // prom-client (with its GC and event-loop observers) only when /metrics can be read: it costs
   // start-up time and CPU on every garbage collection.
@@ -113,16 +131,24 @@ async function main(argv: readonly string[]): Promise<number> {
     return code;
   }
 
+  // Signals are bound once, from the configuration ctmpl started with.
+  const reloadSignal = config.reloadSignal ?? 'SIGHUP';
+  const stopSignals = config.stopSignals ?? ['SIGTERM', 'SIGINT'];
   let reloading: Promise<void> = Promise.resolve();
-  process.on('SIGHUP', () => {
+  if (reloadSignal !== 'SIGHUP' && !stopSignals.includes('SIGHUP')) {
+    // Without a listener SIGHUP would kill the process; consul-template ignores it too then.
+    process.on('SIGHUP', () => logger.warn({ reloadSignal }, `SIGHUP ignored: the reload signal is ${reloadSignal}`));
+  }
+  process.on(reloadSignal, () => {
     reloading = reloading.then(async () => {
       try {
-        runner = await reload(runner, flags, logger, systemd, metrics);
+        runner = await reload(runner, flags, logger, reloadSignal, systemd, metrics);
       } catch (err) {
         // Neither the new nor the previous configuration starts (a file they need went away
         // meanwhile): nothing is running any more, so exit and let the supervisor restart ctmpl.
-        logger.fatal({ err: errorMessage(err) }, 'SIGHUP: the previous configuration failed to start again; exiting');
+        logger.fatal({ err: errorMessage(err) }, `${reloadSignal}: the previous configuration failed to start again; exiting`);
         server?.close();
+        if (pidFile !== undefined) removePidFile(pidFile);
         process.exit(1);
       }
     });
@@ -133,21 +159,32 @@ async function main(argv: readonly string[]): Promise<number> {
     runner.releaseHeld();
   });
   return new Promise<number>((resolve) => {
+    let stopping = false;
     const shutdown = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        logger.warn({ signal }, 'already stopping');
+        return;
+      }
+      stopping = true;
       logger.info({ signal }, 'stopping');
       void systemd?.stopping();
       // In exec mode the same signal is passed on to the child.
       server?.close();
-      void reloading.then(() => runner.stop(signal)).then(() => resolve(0));
+      void reloading.then(() => runner.stop(runner.configuration.exec?.killSignal ?? signal)).then(() => resolve(0));
     };
-    process.once('SIGTERM', shutdown);
-    process.once('SIGINT', shutdown);
+    // `on`, not `once`: execa's exit handler (signal-exit) re-raises a signal that no other
+    // listener is left to handle, which would kill ctmpl in the middle of stopping (exec mode).
+    for (const signal of stopSignals) process.on(signal, shutdown);
   });
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => {
+    if (pidFile !== undefined) removePidFile(pidFile);
+    process.exit(code);
+  },
   (err: unknown) => {
+    if (pidFile !== undefined) removePidFile(pidFile);
     process.stderr.write(`ctmpl: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },

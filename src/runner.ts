@@ -218,7 +218,8 @@ export class Runner {
   private checkOnceFinished(): void {
     // A template whose data is all in, from sources that will not change, can never complete.
     const settled = (id: string, source: string): boolean => this.stages.feed.has(id) && this.sources.get(source)?.live === false;
-    const code = this.stages.once?.finished(this.units, this.scheduler?.idle ?? true, settled, { filesChanged: this.stages.output.stats.writes, commandsRun: this.stages.reloader.stats.commandRuns });
+    const gaveUp = (id: string, source: string): string | undefined => this.sources.get(source)?.health.gaveUp(id);
+    const code = this.stages.once?.finished(this.units, this.scheduler?.idle ?? true, settled, { filesChanged: this.stages.output.stats.writes, commandsRun: this.stages.reloader.stats.commandRuns }, gaveUp);
     if (code !== undefined) this.finish?.(code);
   }
 }

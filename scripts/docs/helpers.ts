@@ -34,6 +34,8 @@ export const HELPER_NOTES: Readonly<Record<string, string>> = {
 /** The group a helper module's helpers are listed under, by file name. */
 const GROUPS: readonly (readonly [file: string, title: string])[] = [
   ['catalog.ts', 'Catalog data'],
+  ['kv.ts', 'Keys and values'],
+  ['nodes.ts', 'Catalog nodes'],
   ['text.ts', 'Everyday'],
   ['escape.ts', 'Escaping for config files'],
   ['strings.ts', 'Strings'],

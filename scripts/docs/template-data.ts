@@ -4,8 +4,8 @@ import { banner, page } from './markdown.js';
 
 /** Where the data templates see is declared. */
 const TYPES_FILE = 'src/catalog/types.ts';
-/** What the catalog helpers give: `service` instances, `services` entries, `ls`/`tree` pairs. */
-const ROOTS = ['Instance', 'ServiceSummary', 'KeyPair'] as const;
+/** What the catalog helpers give: `service` instances, `services` entries, `ls`/`tree` pairs, `node`/`nodes`. */
+const ROOTS = ['Instance', 'ServiceSummary', 'KeyPair', 'CatalogNode'] as const;
 
 /**
  * What a field means, for fields without a doc comment in the code. The reference test fails when
@@ -64,7 +64,9 @@ export function templateDataPage(root: string): string {
     [
       'What the catalog helpers give a template: `(service …)` a list of `Instance`, sorted by `Node`',
       'then `ID`; `(services)` a list of `ServiceSummary`, sorted by name; `(ls …)` and `(tree …)` a',
-      'list of `KeyPair`. Field names are Consul\'s (consul-template\'s `HealthService`). Every value is',
+      'list of `KeyPair`; `(node …)` a `CatalogNode` (null for a node the catalog does not have);',
+      '`(nodes)` a list of `NodeInfo`; `(datacenters)` a sorted list of names. Field names are',
+      'Consul\'s (consul-template\'s `HealthService`, `CatalogNode`, `Node`). Every value is',
       'a string — numbers too, `Port` included — and the data is frozen. Helpers and examples:',
       '[templates.md](../templates.md), [helpers.md](helpers.md).',
     ].join('\n'),

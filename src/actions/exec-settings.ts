@@ -4,6 +4,7 @@ import type { BlockContext } from '../config/block.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { parseDuration } from '../config/duration.js';
 import { InputError } from '../errors.js';
+import { commandSchema } from './settings.js';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const durationText = z.union([z.string().min(1), z.number().nonnegative()]).transform(String);
@@ -11,8 +12,9 @@ const durationText = z.union([z.string().min(1), z.number().nonnegative()]).tran
 export const execKeys = {
   exec: z
     .strictObject({
-      command: nonEmpty,
+      command: commandSchema,
       reload_signal: nonEmpty.optional(),
+      kill_signal: nonEmpty.optional().describe('signal that stops the child when ctmpl stops (default: the signal ctmpl got, SIGTERM or SIGINT)'),
       kill_timeout: durationText.optional(),
       splay: durationText.optional(),
       restart_backoff_max: durationText.optional(),
@@ -26,6 +28,8 @@ export interface ExecSettings {
   /** Signal sent on change; undefined restarts the child instead. */
   readonly reloadSignal: NodeJS.Signals | undefined;
   readonly killTimeoutMs: number;
+  /** Signal that stops the child when ctmpl stops; undefined passes on the one ctmpl got. */
+  readonly killSignal?: NodeJS.Signals | undefined;
   /** Random delay up to this long before signalling the child. */
   readonly splayMs: number;
   /** Restart backoff after an unexpected exit: doubles from 1 s up to this. */
@@ -42,6 +46,15 @@ export function parseSignal(text: string, what: string): NodeJS.Signals | undefi
   return signal as NodeJS.Signals;
 }
 
+/** A signal that stops a process: `none` is no answer here, and SIGKILL/SIGSTOP cannot be caught or passed on cleanly. */
+export function stopSignal(text: string, what: string): NodeJS.Signals {
+  const signal = text.toLowerCase() === 'none' ? undefined : parseSignal(text, what);
+  if (signal === undefined || signal === 'SIGKILL' || signal === 'SIGSTOP') {
+    throw new InputError(`${what}: "${text}" cannot be used here`, undefined, 'give a signal the process can catch, such as SIGTERM, SIGINT or SIGQUIT');
+  }
+  return signal;
+}
+
 /**
  * Exec mode settings; undefined when no exec command is given. The other exec settings are checked
  * even then: a typo in a setting that does nothing yet is still a typo.
@@ -49,6 +62,7 @@ export function parseSignal(text: string, what: string): NodeJS.Signals | undefi
 export function execFrom({ flags, file, at }: BlockContext): ExecSettings | undefined {
   const own = file.exec;
   const reloadSignal = at.pick(flags.execReloadSignal, '--exec-reload-signal', own?.reload_signal, ['exec', 'reload_signal'], (v, name) => ({ signal: parseSignal(v, name) }));
+  const killSignal = at.pick(flags.execKillSignal, '--exec-kill-signal', own?.kill_signal, ['exec', 'kill_signal'], stopSignal);
   const killTimeoutMs = at.pick(flags.execKillTimeout, '--exec-kill-timeout', own?.kill_timeout, ['exec', 'kill_timeout'], parseDuration);
   const splayMs = at.pick(flags.execSplay, '--exec-splay', own?.splay, ['exec', 'splay'], parseDuration);
   const restartBackoffMaxMs = at.pick(undefined, '', own?.restart_backoff_max, ['exec', 'restart_backoff_max'], parseDuration);
@@ -61,6 +75,7 @@ export function execFrom({ flags, file, at }: BlockContext): ExecSettings | unde
     command,
     reloadSignal: reloadSignal === undefined ? DEFAULTS.exec.reloadSignal : reloadSignal.signal,
     killTimeoutMs: killTimeoutMs ?? DEFAULTS.exec.killTimeoutMs,
+    killSignal,
     splayMs: splayMs ?? DEFAULTS.exec.splayMs,
     restartBackoffMaxMs: restartBackoffMaxMs ?? DEFAULTS.exec.restartBackoffMaxMs,
   };

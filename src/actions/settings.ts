@@ -3,12 +3,27 @@ import type { BlockContext } from '../config/block.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { parseDuration } from '../config/duration.js';
 import { InputError } from '../errors.js';
+import { shellQuote } from './shell.js';
 
 const durationText = z.union([z.string().min(1), z.number().nonnegative()]).transform(String);
 
+/**
+ * A command: a shell command line, or consul-template's list form (`["nginx", "-s", "reload"]`,
+ * run without a shell there), which becomes a command line of quoted words here, so it runs the
+ * same program with the same arguments.
+ */
+export const commandSchema = z
+  .union([z.string().trim().min(1, 'must not be empty'), z.array(z.string()).min(1, 'lists no word; give the program and its arguments')])
+  .transform((value) => (typeof value === 'string' ? value : commandLine(value)));
+
+/** `["nginx", "-s", "reload"]` → `'nginx' '-s' 'reload'`: one shell word each, whatever they contain. */
+export function commandLine(words: readonly string[]): string {
+  return words.map((word) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : shellQuote(word))).join(' ');
+}
+
 /** The reload command and how commands run. */
 export const commandKeys = {
-  command: z.string().trim().min(1, 'must not be empty').optional(),
+  command: commandSchema.optional(),
   command_timeout: durationText.optional(),
   min_reload_interval: durationText.optional(),
   splay: durationText.optional(),

@@ -1,10 +1,11 @@
-import type { Instance } from './types.js';
+import type { Instance, TaggedAddress } from './types.js';
 
 /** What a registry must say about an instance; the other fields have defaults (see makeInstance). */
 export type InstanceFields = Pick<Instance, 'ID' | 'Name' | 'Address' | 'Port' | 'Status' | 'Source'> &
-  Partial<Omit<Instance, 'ID' | 'Name' | 'Address' | 'Port' | 'Status' | 'Source' | 'ServiceMeta' | 'Held'>>;
+  Partial<Omit<Instance, 'ID' | 'Name' | 'Address' | 'Port' | 'Status' | 'Source' | 'ServiceMeta' | 'ServiceTaggedAddresses' | 'Held'>>;
 
 const NO_META: Readonly<Record<string, string>> = Object.freeze({});
+const NO_TAGGED: Readonly<Record<string, TaggedAddress>> = Object.freeze({});
 const DEFAULT_WEIGHTS = Object.freeze({ Passing: '1', Warning: '1' });
 
 /**
@@ -13,6 +14,7 @@ const DEFAULT_WEIGHTS = Object.freeze({ Passing: '1', Warning: '1' });
  */
 export function makeInstance(fields: InstanceFields): Instance {
   const meta = fields.Meta ?? NO_META;
+  const tagged = fields.TaggedAddresses ?? NO_TAGGED;
   const datacenter = fields.Datacenter ?? '';
   return {
     ID: fields.ID,
@@ -28,7 +30,8 @@ export function makeInstance(fields: InstanceFields): Instance {
     Tags: fields.Tags ?? [],
     Meta: meta,
     ServiceMeta: meta,
-    TaggedAddresses: fields.TaggedAddresses ?? {},
+    TaggedAddresses: tagged,
+    ServiceTaggedAddresses: tagged,
     Weights: fields.Weights ?? DEFAULT_WEIGHTS,
     Checks: fields.Checks ?? [],
     Status: fields.Status,

@@ -15,6 +15,19 @@ export interface ServiceQueryOptions {
    * text before `@`, `~` or `|` is the whole name, and a tag is given only with `tag=`.
    */
   dottedNames?: boolean;
+  /**
+   * The whole text is a service name, taken as is: the name came from the catalog (`(service
+   * this)` in a `(services)` loop) or is listed by the source, so nothing in it is syntax.
+   */
+  exactName?: boolean;
+}
+
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Characters the string form reads as syntax (`tag.`, `@dc`, `~near`, `|status`). */
+export function hasQuerySyntax(text: string, dottedNames: boolean): boolean {
+  return (dottedNames ? /[@~|]/ : /[.@~|]/).test(text);
 }
 
 /** Thrown for a malformed query inside a template; the runner reports it with the template's name. */
@@ -27,33 +40,37 @@ export class QueryError extends Error {
  * helper's hash arguments (`tag=`, `dc=`, `status=`), which win over the string form.
  */
 export function parseServiceQuery(text: string, options: ServiceQueryOptions): ServiceQuery {
-  let rest = text.trim();
+  let rest = options.exactName ? text : text.trim();
   let statusText = options.status;
-  const bar = rest.indexOf('|');
-  if (bar >= 0) {
-    statusText ??= rest.slice(bar + 1);
-    rest = rest.slice(0, bar);
-  }
   let near = options.near;
-  const tilde = rest.indexOf('~');
-  if (tilde >= 0) {
-    near ??= rest.slice(tilde + 1);
-    rest = rest.slice(0, tilde);
-  }
   let dc = options.dc;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    dc ??= rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
   let tag = options.tag;
-  const dot = options.dottedNames ? -1 : rest.lastIndexOf('.');
-  if (dot >= 0) {
-    tag ??= rest.slice(0, dot);
-    rest = rest.slice(dot + 1);
+  if (!options.exactName) {
+    const bar = rest.indexOf('|');
+    if (bar >= 0) {
+      statusText ??= rest.slice(bar + 1);
+      rest = rest.slice(0, bar);
+    }
+    const tilde = rest.indexOf('~');
+    if (tilde >= 0) {
+      near ??= rest.slice(tilde + 1);
+      rest = rest.slice(0, tilde);
+    }
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+      dc ??= rest.slice(at + 1);
+      rest = rest.slice(0, at);
+    }
+    // consul-template's rule: the tag runs to the last dot (tags may hold dots, names may not).
+    const dot = options.dottedNames ? -1 : rest.lastIndexOf('.');
+    if (dot >= 0) {
+      tag ??= rest.slice(0, dot);
+      rest = rest.slice(dot + 1);
+    }
   }
-  if (!(options.dottedNames ? /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/ : /^[A-Za-z0-9_-]+$/).test(rest)) {
-    throw new QueryError(`service "${text}": "${rest}" is not a service name (expected [tag.]name[@dc][|status,…])`);
+  // Any registered name is a name (spaces, unicode…); only what no registry holds is refused.
+  if (rest === '' || CONTROL.test(rest)) {
+    throw new QueryError(`service ${JSON.stringify(text)}: ${JSON.stringify(rest)} is not a service name (expected [tag.]name[@dc][|status,…])`);
   }
   if (dc !== undefined && !/^[A-Za-z0-9_.-]+$/.test(dc)) throw new QueryError(`service "${text}": bad datacenter "${dc}"`);
   if (near !== undefined && !/^[A-Za-z0-9_.-]+$/.test(near)) throw new QueryError(`service "${text}": bad near node "${near}"`);

@@ -7,9 +7,26 @@ export function compareInstances(a: Instance, b: Instance): number {
   return compareStrings(a.Node, b.Node) || compareStrings(a.ID, b.ID);
 }
 
+/**
+ * Strings in Go's order (consul-template sorts tags, names and keys with sort.Strings): by UTF-8
+ * bytes, which is code point order. JavaScript's `<` compares UTF-16 units, which puts U+E000–U+FFFF
+ * (`ｚ`) after characters above U+FFFF (emoji, stored as surrogates); this folds them back.
+ */
 export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) return codePointRank(x) < codePointRank(y) ? -1 : 1;
+    return x < y ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : 1;
 }
+
+/** Surrogates (U+D800–DFFF) moved above U+E000–FFFF, as their code points are. */
+const codePointRank = (unit: number): number => (unit >= 0xe000 ? unit - 0x800 : unit + 0x2000);
 
 /** Applies a service query (tag, datacenter, status filter) to every instance of a service. */
 export function selectInstances(instances: readonly Instance[], query: ServiceQuery): Instance[] {

@@ -46,6 +46,8 @@ export interface Instance {
   readonly Meta: Readonly<Record<string, string>>;
   readonly ServiceMeta: Readonly<Record<string, string>>;
   readonly TaggedAddresses: Readonly<Record<string, TaggedAddress>>;
+  /** The same as `TaggedAddresses`, by consul-template's name for it. */
+  readonly ServiceTaggedAddresses: Readonly<Record<string, TaggedAddress>>;
   /** Load-balancing weights; Consul's defaults are Passing 1, Warning 1. */
   readonly Weights: { readonly Passing: string; readonly Warning: string };
   readonly Checks: readonly Check[];
@@ -72,11 +74,57 @@ export interface ProbeView {
 export interface ServiceSummary {
   readonly Name: string;
   readonly Tags: readonly string[];
+  /** "true" on a service the removal guard keeps in the listing although the registry no longer lists it. */
+  readonly Held?: 'true';
 }
 
 export interface KeyPair {
   readonly Key: string;
   readonly Value: string;
+  /** The full key (from `ls` and `tree`, whose Key is relative to the folder asked for). */
+  readonly Path?: string;
+}
+
+/** A node of the catalog: an entry of `(nodes)`, and `.Node` of `(node …)` (consul-template's `Node`). */
+export interface NodeInfo {
+  /** The node's ID (a UUID in Consul). */
+  readonly ID: string;
+  /** The node's name. */
+  readonly Node: string;
+  /** The node's address. */
+  readonly Address: string;
+  /** The node's datacenter. */
+  readonly Datacenter: string;
+  /** The node's addresses by purpose (`lan`, `lan_ipv4`, `wan`, `wan_ipv4`…). */
+  readonly TaggedAddresses: Readonly<Record<string, string>>;
+  /** The node's metadata. */
+  readonly Meta: Readonly<Record<string, string>>;
+}
+
+/** A service instance registered on a node: an entry of `(node …).Services` (consul-template's `CatalogNodeService`). */
+export interface NodeService {
+  /** The instance's ID. */
+  readonly ID: string;
+  /** The service name. */
+  readonly Service: string;
+  /** Its tags, sorted. */
+  readonly Tags: readonly string[];
+  /** Its metadata. */
+  readonly Meta: Readonly<Record<string, string>>;
+  /** Its port, as text ("0" when it has none). */
+  readonly Port: string;
+  /** Its own address, as registered: empty when it uses the node's. */
+  readonly Address: string;
+  /** "true" or "false", as consul-template prints it (text, so `{{#if}}` needs `(eq … "true")`). */
+  readonly EnableTagOverride: 'true' | 'false';
+}
+
+/** `(node …)`: one node and the services registered on it, sorted by service name then ID. */
+export interface CatalogNode {
+  /** The node itself. */
+  readonly Node: NodeInfo;
+  /** The service instances registered on it. */
+  readonly Services: readonly NodeService[];
 }
 
 /** What a template asks a source for. Every field that changes the answer is part of its identity. */
@@ -99,7 +147,13 @@ export type Dependency =
   | { readonly kind: 'services'; readonly source: string; readonly dc?: string }
   | { readonly kind: 'key'; readonly source: string; readonly key: string }
   /** Every key under a prefix, recursively; `ls` keeps only direct children. */
-  | { readonly kind: 'keys'; readonly source: string; readonly prefix: string };
+  | { readonly kind: 'keys'; readonly source: string; readonly prefix: string }
+  /** One node and its services; without a name, the node of the agent the source talks to. */
+  | { readonly kind: 'node'; readonly source: string; readonly name?: string; readonly dc?: string }
+  /** Every node; sorted by name, or by round-trip time from `near` (`_agent` for the agent's node). */
+  | { readonly kind: 'nodes'; readonly source: string; readonly dc?: string; readonly near?: string }
+  /** The datacenters the source knows; with `ignoreFailing`, only those that answer now. */
+  | { readonly kind: 'datacenters'; readonly source: string; readonly ignoreFailing: boolean };
 
 /** The answer for each kind of dependency. `key` is null while the key does not exist. */
 export interface DependencyValues {
@@ -107,20 +161,31 @@ export interface DependencyValues {
   services: readonly ServiceSummary[];
   key: string | null;
   keys: readonly KeyPair[];
+  /** null when the catalog has no node of that name. */
+  node: CatalogNode | null;
+  nodes: readonly NodeInfo[];
+  datacenters: readonly string[];
 }
 
 export type DependencyValue = DependencyValues[Dependency['kind']];
+
+/**
+ * A name or tag as it appears in an identity: as it is when it holds no syntax, else quoted, so
+ * service "canary.web" and tag "canary" of service "web" (or a name holding `@`, `|`, `;`) never
+ * share one identity, and hence one answer.
+ */
+const part = (value: string): string => (/^[A-Za-z0-9_-]*$/.test(value) ? value : JSON.stringify(value));
 
 /** A stable identity for a dependency, used as the key of the store and of subscriptions. */
 export function dependencyId(dep: Dependency): string {
   switch (dep.kind) {
     case 'service': {
       const status = dep.status === 'any' ? 'any' : dep.status.join(',');
-      const extra = [dep.near ? `near=${dep.near}` : '', dep.filter ? `filter=${dep.filter}` : '', dep.nodeMeta ? `node-meta=${dep.nodeMeta}` : '']
+      const extra = [dep.near ? `near=${dep.near}` : '', dep.filter ? `filter=${part(dep.filter)}` : '', dep.nodeMeta ? `node-meta=${part(dep.nodeMeta)}` : '']
         .filter((s) => s !== '')
         .map((s) => `;${s}`)
         .join('');
-      return `${dep.source}:service(${dep.tag ? `${dep.tag}.` : ''}${dep.name}${dep.dc ? `@${dep.dc}` : ''}|${status}${extra})`;
+      return `${dep.source}:service(${dep.tag ? `${part(dep.tag)}.` : ''}${part(dep.name)}${dep.dc ? `@${dep.dc}` : ''}|${status}${extra})`;
     }
     case 'services':
       return `${dep.source}:services(${dep.dc ? `@${dep.dc}` : ''})`;
@@ -128,6 +193,12 @@ export function dependencyId(dep: Dependency): string {
       return `${dep.source}:key(${dep.key})`;
     case 'keys':
       return `${dep.source}:keys(${dep.prefix})`;
+    case 'node':
+      return `${dep.source}:node(${dep.name === undefined ? '' : part(dep.name)}${dep.dc ? `@${dep.dc}` : ''})`;
+    case 'nodes':
+      return `${dep.source}:nodes(${dep.dc ? `@${dep.dc}` : ''}${dep.near ? `~${dep.near}` : ''})`;
+    case 'datacenters':
+      return `${dep.source}:datacenters(${dep.ignoreFailing ? 'ignore-failing' : ''})`;
   }
 }
 
@@ -142,6 +213,12 @@ export function describeDependency(dep: Dependency): string {
       return `key ${dep.key} (${dep.source})`;
     case 'keys':
       return `keys under ${dep.prefix || '/'} (${dep.source})`;
+    case 'node':
+      return `${dep.name === undefined ? "the agent's node" : `node ${dep.name}`}${dep.dc ? `@${dep.dc}` : ''} (${dep.source})`;
+    case 'nodes':
+      return `the node list${dep.dc ? ` of ${dep.dc}` : ''}${dep.near ? ` near ${dep.near}` : ''} (${dep.source})`;
+    case 'datacenters':
+      return `the datacenter list${dep.ignoreFailing ? ' (reachable only)' : ''} (${dep.source})`;
   }
 }
 

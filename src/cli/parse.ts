@@ -1,37 +1,46 @@
 import { CommanderError } from '@commander-js/extra-typings';
 import type { BlockFlagValue, FlagValues } from '../config/flags.js';
 import { InputError } from '../errors.js';
-import { buildProgram, registryFlags } from './program.js';
-
-/**
- * consul-template users type `-template a:b -once`; commander wants `--template`. Single-dash
- * spellings of our long options are accepted and rewritten.
- */
-export function normalizeArgs(args: readonly string[], longNames: ReadonlySet<string>): string[] {
-  return args.map((arg) => {
-    const match = /^-([a-z][a-z-]+)(=.*)?$/s.exec(arg);
-    return match && longNames.has(match[1] as string) ? `-${arg}` : arg;
-  });
-}
+import { readArgs, type ReadArgs } from './argv.js';
+import { buildProgram, optionSpecs, registryFlags } from './program.js';
 
 export type ParsedArgs = { kind: 'run'; flags: FlagValues } | { kind: 'validate'; flags: FlagValues } | { kind: 'exit'; code: number };
 
-/** Parses argv; help and version print and ask to exit 0, usage errors become InputErrors. */
+/** A flag as the user typed it; for an alias of another name, both (`-consul-ssl-ca-cert (--consul-ca-cert)`). */
+function spelled(read: ReadArgs, long: string): string {
+  const typed = read.typed.get(long);
+  return typed === undefined || typed.replace(/^-+/, '') === long.replace(/^-+/, '') ? (typed ?? long) : `${typed} (${long})`;
+}
+
+/**
+ * Parses argv; help and version print and ask to exit 0. Every usage error is an InputError
+ * (printed as `ctmpl: error: …`, exit 2): argv.ts refuses what ctmpl does not know before
+ * commander sees it, commander checks the values of what it does.
+ */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   // `ctmpl validate [the same flags]` checks everything and exits; no registry is contacted.
-  const validating = argv[0] === 'validate';
+  let validating = argv[0] === 'validate';
   if (validating) argv = argv.slice(1);
   const program = buildProgram();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  const longNames = new Set(program.options.map((o) => o.long?.replace(/^--/, '')).filter((n): n is string => !!n));
+  // Usage errors are reported by the caller with the `ctmpl: error:` prefix, not by commander.
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => undefined });
+  // consul-template's `-log-level err` is ctmpl's error.
+  const read = readArgs(argv, optionSpecs(program));
+  const args = read.args.map((arg) => (arg === '--log-level=err' ? '--log-level=error' : arg));
+  validating ||= read.validate;
   try {
-    program.parse(normalizeArgs(argv, longNames), { from: 'user' });
+    program.parse(args, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return { kind: 'exit', code: 0 };
-      return { kind: 'exit', code: 2 };
+      throw new InputError(err.message.replace(/^error:\s*/, ''), undefined, 'run ctmpl --help for usage');
     }
     throw err;
+  }
+  // `-dedup=false`: an explicit off overrides the config file (undefined would let it apply).
+  for (const long of read.off) {
+    const option = program.options.find((o) => o.long === long);
+    if (option) program.setOptionValue(option.attributeName(), false);
   }
   const o = program.opts();
   // An empty value is a mistake whatever the flag: `--allow-tag ""` would filter out every
@@ -40,7 +49,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const value: unknown = program.getOptionValue(option.attributeName());
     const values: unknown[] = Array.isArray(value) ? value : [value];
     if (values.some((v) => typeof v === 'string' && v.trim() === '')) {
-      throw new InputError(`${option.long ?? option.flags} needs a value`, undefined, 'run ctmpl --help for usage');
+      throw new InputError(`${option.long === undefined ? option.flags : spelled(read, option.long)} needs a value`, undefined, 'run ctmpl --help for usage');
     }
   }
   return {
@@ -51,7 +60,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       once: o.once,
       dry: o.dry,
       ...(o.command !== undefined ? { command: o.command } : {}),
-      ...(o.config !== undefined ? { config: o.config } : {}),
+      ...(o.config.length > 0 ? { config: o.config } : {}),
       ...(o.wait !== undefined ? { wait: o.wait } : {}),
       ...(o.commandTimeout !== undefined ? { commandTimeout: o.commandTimeout } : {}),
       ...(o.sandboxPath !== undefined ? { sandboxPath: o.sandboxPath } : {}),
@@ -67,6 +76,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       ...(o.execReloadSignal !== undefined ? { execReloadSignal: o.execReloadSignal } : {}),
       ...(o.execKillTimeout !== undefined ? { execKillTimeout: o.execKillTimeout } : {}),
       ...(o.execSplay !== undefined ? { execSplay: o.execSplay } : {}),
+      ...(o.execKillSignal !== undefined ? { execKillSignal: o.execKillSignal } : {}),
+      ...(o.killSignal !== undefined ? { killSignal: o.killSignal } : {}),
+      ...(o.reloadSignal !== undefined ? { reloadSignal: o.reloadSignal } : {}),
+      ...(o.pidFile !== undefined ? { pidFile: o.pidFile } : {}),
       ...(o.dedup !== undefined ? { dedup: o.dedup } : {}),
       ...(o.dedupPrefix !== undefined ? { dedupPrefix: o.dedupPrefix } : {}),
       ...(o.dedupTtl !== undefined ? { dedupTtl: o.dedupTtl } : {}),
@@ -84,13 +97,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       allowCidr: o.allowCidr,
       allowTag: o.allowTag,
       allowDc: o.allowDc,
-      blocks: blockFlagValues(program),
+      blocks: blockFlagValues(program, read),
     },
   };
 }
 
 /** Values of the registries' block flags that were given, by block and key (`consul` → `ssl.verify`). */
-function blockFlagValues(program: ReturnType<typeof buildProgram>): Record<string, Record<string, BlockFlagValue>> {
+function blockFlagValues(program: ReturnType<typeof buildProgram>, read: ReadArgs): Record<string, Record<string, BlockFlagValue>> {
   const out: Record<string, Record<string, BlockFlagValue>> = {};
   for (const { block, flag } of registryFlags()) {
     const long = flag.flags.split(/[ ,]/)[0] as string;
@@ -99,7 +112,7 @@ function blockFlagValues(program: ReturnType<typeof buildProgram>): Record<strin
     if (value === undefined) continue;
     // A true/false choice is stored as the boolean the block's key holds.
     const typed = flag.choices?.includes('true') ? value === 'true' : value;
-    (out[block] ??= {})[flag.key.join('.')] = { flag: long, value: typed };
+    (out[block] ??= {})[flag.key.join('.')] = { flag: spelled(read, long), value: typed };
   }
   return out;
 }

@@ -2,6 +2,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import { PROBE_FLAG_SYNTAX } from '../feed/probes/flag.js';
 import { LOG_LEVELS } from '../observe/log.js';
 import type { BlockFlag } from '../registries/definition.js';
+import type { OptionSpec } from './argv.js';
 import { REGISTRIES, registrySyntaxes } from '../registries/list.js';
 import { packageVersion } from '../util/version.js';
 
@@ -30,8 +31,12 @@ Examples:
   # check config, templates and catalog files (every problem, with its location), e.g. in CI
   ctmpl validate --config /etc/ctmpl/ctmpl.yaml
 
-Exit codes: 0 success · 1 runtime failure in --once · 2 bad flags, config, template or catalog.
-Signals: SIGHUP re-reads config and templates · SIGUSR1 releases instances held by the removal guard ·
+consul-template's flags are read with their meaning (-consul-ssl-ca-cert is --consul-ca-cert,
+-parse-only is ctmpl validate…) or refused with what to do instead: docs/migrating-from-consul-template.md
+
+Exit codes: 0 success · 1 runtime failure in --once (a failed render, command, or a Consul that
+stays unreachable after its retries) · 2 bad flags, config, template or catalog.
+Signals: SIGHUP (or --reload-signal) re-reads config and templates · SIGUSR1 releases instances held by the removal guard ·
 SIGTERM/SIGINT stop cleanly.`;
 
 export function buildProgram() {
@@ -42,13 +47,13 @@ export function buildProgram() {
     .option('-t, --template <src:dest[:command]>', 'template to render (repeatable); the optional command runs when DEST changes', collect, [] as string[])
     .option('-c, --command <cmd>', 'command to run once after any batch in which a destination changed')
     .option('--source <[name=]uri>', `catalog to read (repeatable; without source=, service helpers read the union of all): ${registrySyntaxes()} (default: Consul)`, collect, [] as string[])
-    .option('--config <file>', 'YAML or JSON config file with the same settings')
+    .option('--config <path>', "config: a YAML or JSON file with ctmpl's keys, or consul-template's HCL config (a .hcl file, or a directory of config files merged in name order); repeatable for HCL", collect, [] as string[])
     .option('--wait <min[:max]>', 'quiescence: wait for MIN of calm, at most MAX, before re-rendering; 0 turns it off (default 1s:5s)')
     .option('--once', 'render every template once, run commands, and exit', false)
     .option('--dry', 'print "> DEST" and the content instead of writing; run no command', false)
     .option('--command-timeout <duration>', 'kill a command (and its children) after this long (default 30s)')
     .option('--sandbox-path <dir>', "directory the file helper may read (default: each template's directory)")
-    .addOption(new Option('--log-level <level>', 'log level (default info)').choices(LOG_LEVELS))
+    .addOption(new Option('--log-level <level>', 'log level; err is read as error, as consul-template does (default info)').choices(LOG_LEVELS))
     .addOption(new Option('--log-format <format>', 'json lines, or pretty for a person (default: pretty on a terminal)').choices(['json', 'pretty'] as const))
     .option('--listen <host:port>', 'serve /metrics, /healthz and /status here (off by default)')
     .option('--health-failing-after <duration>', '/healthz turns unhealthy once a source has failed this long (default 60s)')
@@ -63,6 +68,10 @@ export function buildProgram() {
     .option('--exec-reload-signal <signal|none>', 'signal sent to the exec child on change, or none to restart it (default SIGHUP)')
     .option('--exec-kill-timeout <duration>', 'time the exec child gets to stop before SIGKILL (default 30s)')
     .option('--exec-splay <duration>', 'random delay up to this long before signalling the exec child')
+    .option('--exec-kill-signal <signal>', 'signal that stops the exec child when ctmpl stops (default: the signal ctmpl got, SIGTERM or SIGINT)')
+    .option('--kill-signal <signal>', 'one more signal that stops ctmpl cleanly, besides SIGTERM and SIGINT (consul-template\'s default is SIGINT)')
+    .option('--reload-signal <signal>', 'signal that makes ctmpl re-read its config and templates (default SIGHUP)')
+    .option('--pid-file <path>', "write ctmpl's process id to this file while it runs (removed when it stops)")
     .option('--dedup', 'dedup mode: instances with the same templates elect one leader (a Consul lock) that watches and publishes for all')
     .option('--dedup-prefix <prefix>', 'Consul KV prefix of dedup locks and data (default ctmpl/dedup/)')
     .option('--dedup-ttl <duration>', 'dedup session TTL, at least 10s (default 15s)')
@@ -78,12 +87,21 @@ export function buildProgram() {
     .option('--probe-concurrency <n>', 'most probes in flight at once, over every service (default 64)')
     .option('--splay <duration>', 'random delay up to this long before each reload, so a fleet does not reload in lockstep')
     .addHelpText('after', EXAMPLES)
-    .showHelpAfterError('(run ctmpl --help for usage)')
     .allowExcessArguments(false)
     .exitOverride();
   // Each registry's block flags (`--consul-addr` sets consul.address).
   for (const { flag } of registryFlags()) program.addOption(flag.choices ? new Option(flag.flags, flag.help).choices(flag.choices) : new Option(flag.flags, flag.help));
   return program;
+}
+
+/** What the argument reader (argv.ts) needs to know of each option of the program. */
+export function optionSpecs(program: ReturnType<typeof buildProgram>): OptionSpec[] {
+  return program.options.flatMap((o) => {
+    if (o.long === undefined) return [];
+    const valued = o.required || o.optional;
+    const bool = valued && o.argChoices !== undefined && o.argChoices.length === 2 && o.argChoices.includes('true') && o.argChoices.includes('false');
+    return [{ long: o.long, short: o.short, takes: bool ? 'bool' : valued ? 'value' : 'switch' } satisfies OptionSpec];
+  });
 }
 
 /** The flags of every registry's block, with the block they belong to. */

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
-import { loadConfig, type FlagValues } from '../config/load.js';
+import { loadConfig, type ConfigWarning, type FlagValues } from '../config/load.js';
 import { InputError } from '../errors.js';
 import { registryNamed } from '../registries/list.js';
 import { TemplateUnit } from '../template/unit.js';
 
 export interface ValidationReport {
   readonly problems: readonly InputError[];
+  /** What a consul-template config says that ctmpl reads differently or ignores. */
+  readonly warnings: readonly ConfigWarning[];
   readonly templates: number;
   readonly catalogs: number;
 }
@@ -21,14 +23,15 @@ function asInputError(err: unknown): InputError {
 export async function validate(flags: FlagValues, cwd: string = process.cwd()): Promise<ValidationReport> {
   let config;
   const problems: InputError[] = [];
+  const warnings: ConfigWarning[] = [];
   try {
-    config = await loadConfig({ ...flags, once: false }, cwd, { pathProblems: problems });
+    config = await loadConfig({ ...flags, once: false }, cwd, { pathProblems: problems, warnings });
   } catch (err) {
-    return { problems: [asInputError(err)], templates: 0, catalogs: 0 };
+    return { problems: [asInputError(err)], warnings, templates: 0, catalogs: 0 };
   }
   for (const template of config.templates) {
     // A missing template or sandbox is already among the problems, named by its flag or key.
-    if (!existsSync(template.source) || !existsSync(template.sandbox)) continue;
+    if ((template.contents === undefined && !existsSync(template.source)) || !existsSync(template.sandbox)) continue;
     try {
       await TemplateUnit.load(template);
     } catch (err) {
@@ -46,5 +49,5 @@ export async function validate(flags: FlagValues, cwd: string = process.cwd()): 
       problems.push(asInputError(err));
     }
   }
-  return { problems, templates: config.templates.length, catalogs };
+  return { problems, warnings, templates: config.templates.length, catalogs };
 }

@@ -111,23 +111,74 @@ export async function readDataFile(path: string, what: string): Promise<DataFile
   return parseDataText(path, text);
 }
 
-/** Validates a parsed file against a zod schema; the first problem becomes an InputError with its position. */
-export function validateDataFile<S extends z.ZodType>(file: DataFile, schema: S, hint: string): z.output<S> {
+/** Extra help for a config file's unknown key (`template` → `templates`), by its key path. */
+export type UnknownKeyHint = (keyPath: readonly PropertyKey[]) => string | undefined;
+
+/**
+ * Validates a parsed file against a zod schema; the first problem becomes an InputError with its
+ * position. `unknownKey` adds help to an unknown key's error (the nearest known key, or the name
+ * ctmpl uses for a consul-template key).
+ */
+export function validateDataFile<S extends z.ZodType>(file: DataFile, schema: S, hint: string, unknownKey?: UnknownKeyHint): z.output<S> {
   const result = schema.safeParse(file.value ?? {});
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  if (!issue) throw new InputError('invalid content', file.path, hint);
-  const path = issue.path as PropertyKey[];
+  const first = preferPresent(result.error.issues);
+  if (!first) throw new InputError('invalid content', file.path, hint);
+  const { issue, path } = deepest(first, first.path as PropertyKey[]);
   const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
   const where = keys.length > 0 ? file.locate([...path, keys[0] as string], true) : file.locate(path);
   const dotted = path.map(String).join('.');
+  const keyHint = keys.length > 0 ? unknownKey?.([...path, keys[0] as string]) : undefined;
   const message =
     issue.code === 'unrecognized_keys'
       ? `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}${dotted ? ` in ${dotted}` : ''}`
       : issue.code === 'invalid_key'
         ? `${dotted}: bad key: ${issue.issues[0]?.message ?? issue.message}`
-        : `${dotted || 'document'}: ${issue.message}`;
+        : issue.code === 'invalid_union'
+          ? `${dotted || 'document'}: expected ${expectedForms(issue)}`
+          : `${dotted || 'document'}: ${issue.message}`;
   return ((): never => {
-    throw new InputError(message, where, hint);
+    throw new InputError(message, where, keyHint === undefined ? hint : `${keyHint}; ${hint}`);
   })();
+}
+
+/**
+ * What is written wrong goes before what is missing: a misspelt key is two issues, the unknown
+ * key and the key it should have been, missing; a wrong value beside a missing key is the one
+ * the operator is looking at. A key is missing when its value is undefined.
+ */
+function preferPresent(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue | undefined {
+  return issues.find((issue) => !isMissing(issue)) ?? issues[0];
+}
+
+function isMissing(issue: z.core.$ZodIssue): boolean {
+  if (issue.code === 'invalid_type') return / received undefined$/.test(issue.message);
+  if (issue.code === 'invalid_union') return issue.errors.every((branch) => branch[0] !== undefined && isMissing(branch[0]));
+  return false;
+}
+
+/**
+ * Zod reports a value that fits no form of a union (`wait: "2s:10s"` or `wait: { min, max }`) as
+ * "Invalid input". When one form fits the value's type and only a part of it is wrong, that part
+ * is the problem (`wait.min: …`); otherwise the message lists the forms.
+ */
+function deepest(issue: z.core.$ZodIssue, path: PropertyKey[]): { issue: z.core.$ZodIssue; path: PropertyKey[] } {
+  if (issue.code !== 'invalid_union') return { issue, path };
+  // A form whose type matched says what is wrong inside: its problem is not a wrong type of the
+  // value itself (an object form's problems are with its keys).
+  const inner = issue.errors
+    .map((branch) => preferPresent(branch))
+    .find((b) => b !== undefined && (b.path.length > 0 || (b.code !== 'invalid_type' && b.code !== 'invalid_union')));
+  return inner ? deepest(inner, [...path, ...(inner.path as PropertyKey[])]) : { issue, path };
+}
+
+function expectedForms(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'invalid_union') return issue.message;
+  const forms = issue.errors.map((branch) => {
+    const b = branch[0];
+    if (b === undefined) return 'a value';
+    if (b.code === 'invalid_type') return b.expected === 'array' ? 'a list' : b.expected === 'object' ? 'a block of keys' : `a ${b.expected}`;
+    return b.code === 'invalid_union' ? expectedForms(b) : b.message;
+  });
+  return [...new Set(forms)].join(' or ');
 }

@@ -3,7 +3,7 @@ import type { WriteMode } from '../output/write.js';
 
 /** A flag that sets a key of a registry's block (`--consul-addr` → `consul.address`). */
 export interface BlockFlagValue {
-  /** The flag as the user typed it (for errors). */
+  /** The flag as the user typed it (for errors; `-consul-ssl-ca-cert (--consul-ca-cert)` for an alias). */
   readonly flag: string;
   readonly value: unknown;
 }
@@ -16,7 +16,8 @@ export interface FlagValues {
   once: boolean;
   dry: boolean;
   wait?: string;
-  config?: string;
+  /** Config files or directories, in order (several only for consul-template's HCL). */
+  config?: string | readonly string[];
   logLevel?: LogLevel;
   commandTimeout?: string;
   sandboxPath?: string;
@@ -36,6 +37,10 @@ export interface FlagValues {
   execReloadSignal?: string;
   execKillTimeout?: string;
   execSplay?: string;
+  execKillSignal?: string;
+  killSignal?: string;
+  reloadSignal?: string;
+  pidFile?: string;
   listen?: string;
   healthFailingAfter?: string;
   healthGrace?: string;

@@ -20,6 +20,11 @@ export function keyName(path: KeyPath): string {
 export class SettingOrigins {
   constructor(private readonly file: DataFile | undefined) {}
 
+  /** `file:line:column` of the config key at `path` (its name when there is no file). */
+  where(path: KeyPath): string {
+    return this.file === undefined ? keyName(path) : this.file.locate(path);
+  }
+
   /** Runs `check` for the config key at `path`; an InputError it raises points at the key. */
   key<T>(path: KeyPath, check: (name: string) => T): T {
     try {

@@ -1,6 +1,7 @@
-import { dependencyId, type Dependency, type DependencyValue, type Instance } from '../catalog/types.js';
+import { dependencyId, type Dependency, type DependencyValue, type Instance, type ServiceSummary } from '../catalog/types.js';
 
 type ServiceDependency = Extract<Dependency, { kind: 'service' }>;
+type ListingDependency = Extract<Dependency, { kind: 'services' }>;
 import { systemClock, type Clock, type Timer } from '../util/clock.js';
 import type { Guards, GuardStatus } from './guards/guards.js';
 import type { ProbeStage } from './probe-stage.js';
@@ -33,6 +34,8 @@ export class CatalogFeed {
   private readonly clock: Clock;
   /** Screened answers of probed services, by dependency id: a probe's verdict re-decides them. */
   private readonly screened = new Map<string, { dep: ServiceDependency; value: readonly Instance[] }>();
+  /** Service listings by dependency id: what templates see of one is settled for case variants. */
+  private readonly listings = new Map<string, ListingDependency>();
 
   constructor(private readonly options: FeedOptions) {
     this.clock = options.clock ?? systemClock;
@@ -44,6 +47,12 @@ export class CatalogFeed {
     const now = this.clock.now();
     // Untrusted catalog data is validated at the edge, before guards and templates see it.
     const value = this.options.screen.apply(dep, raw);
+    if (dep.kind === 'services') {
+      this.listings.set(id, dep);
+      this.publish(id, this.options.guards.applyListing(id, value as readonly ServiceSummary[], now), now);
+      this.armFor(id);
+      return;
+    }
     if (dep.kind !== 'service') {
       this.publish(id, value, now);
       return;
@@ -86,7 +95,7 @@ export class CatalogFeed {
    */
   commit(rendered: ReadonlyMap<string, DependencyValue>): void {
     const now = this.clock.now();
-    for (const [id, value] of rendered) if (Array.isArray(value) && this.options.guards.status(id)) this.options.guards.commit(id, value as readonly Instance[], now);
+    for (const [id, value] of rendered) if (Array.isArray(value) && this.options.guards.guards(id)) this.options.guards.commit(id, value as readonly Instance[] | readonly ServiceSummary[], now);
     this.arm(this.options.guards.nextDeadline());
   }
 
@@ -97,6 +106,7 @@ export class CatalogFeed {
     const screened = this.screened.get(id);
     if (screened) this.options.probes?.forget(id, screened.dep);
     this.screened.delete(id);
+    this.listings.delete(id);
   }
 
   /** The operator's release (SIGUSR1) of every held instance. */
@@ -112,7 +122,9 @@ export class CatalogFeed {
   }
 
   /** Stores what templates see; a real change is announced (and counted for flap damping when it came from the registry). */
-  private publish(id: string, value: DependencyValue, now: number, counted = true): void {
+  private publish(id: string, guarded: DependencyValue, now: number, counted = true): void {
+    const listing = this.listings.get(id);
+    const value = listing ? this.options.screen.settleListing(listing, guarded as readonly ServiceSummary[]) : guarded;
     if (!this.store.set(id, value)) return;
     const damped = counted ? this.options.guards.recordChange(id, now) : this.options.guards.isDamped(id);
     this.options.onChange(id, damped ? this.options.dampedWaitMs : undefined);

@@ -34,14 +34,35 @@ export class OnceTracker {
 
   /**
    * The exit code once the run is over, else undefined. `idle`: nothing is due or queued;
-   * `settled(id, source)`: a dependency has data from a source that will not change any more.
+   * `settled(id, source)`: a dependency has data from a source that will not change any more;
+   * `gaveUp(id, source)`: why the source stopped trying a dependency (Consul after its retry
+   * attempts, or on a permission error), if it did — a template that needs it cannot render.
    */
-  finished(units: readonly TemplateUnit[], idle: boolean, settled: (id: string, source: string) => boolean, counts: OnceCounts): number | undefined {
+  finished(
+    units: readonly TemplateUnit[],
+    idle: boolean,
+    settled: (id: string, source: string) => boolean,
+    counts: OnceCounts,
+    gaveUp: (id: string, source: string) => string | undefined = () => undefined,
+  ): number | undefined {
     const pending = units.filter((u) => !u.rendered && !this.failed.has(u));
+    const abandoned = new Map(pending.flatMap((u) => {
+      const given = [...u.deps].flatMap(([id, dep]) => {
+        const error = gaveUp(id, dep.source);
+        return error === undefined ? [] : [{ source: dep.source, dependency: id, error }];
+      });
+      return given.length > 0 ? [[u, given] as const] : [];
+    }));
     // Stuck: every dependency settled, yet the render is incomplete (a key that does not exist…).
-    const stuck = pending.filter((u) => [...u.deps].every(([id, dep]) => settled(id, dep.source)) && (u.deps.size > 0 || u.waiting.length > 0));
+    const stuck = pending.filter((u) => abandoned.has(u) || ([...u.deps].every(([id, dep]) => settled(id, dep.source)) && (u.deps.size > 0 || u.waiting.length > 0)));
     if (pending.length > stuck.length || !idle) return undefined;
-    for (const unit of stuck) this.log.error({ template: unit.config.source, waiting: unit.waiting }, 'template cannot render: the data it waits for does not exist');
+    for (const unit of stuck) {
+      const given = abandoned.get(unit);
+      if (given === undefined) this.log.error({ template: unit.config.source, waiting: unit.waiting }, 'template cannot render: the data it waits for does not exist');
+      for (const { source, dependency, error } of given ?? []) {
+        this.log.error({ template: unit.config.source, source, dependency, error }, `template cannot render: source "${source}" gave up on ${dependency}: ${error}`);
+      }
+    }
     const failed = stuck.length > 0 || this.failed.size > 0 || this.commandFailed;
     this.log.info(
       { templatesRendered: units.filter((u) => u.rendered).length, templates: units.length, filesChanged: counts.filesChanged, commandsRun: counts.commandsRun, failed },

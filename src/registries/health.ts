@@ -23,6 +23,8 @@ export interface ProblemView {
 export class SourceHealth {
   /** Problem key (a message without volatile parts) → what it affects. */
   private readonly open = new Map<string, OpenProblem>();
+  /** Subjects the source stopped trying (--once), with the reason. */
+  private readonly abandoned = new Map<string, string>();
 
   constructor(
     private readonly prefix: string,
@@ -60,6 +62,23 @@ export class SourceHealth {
       problem.subjects.delete(subject);
       if (problem.subjects.size === 0) this.open.delete(key);
     }
+  }
+
+  /**
+   * The source stopped trying `subject` for good: only in --once, where a source may bound its
+   * retries (Consul: consul-template's retry attempts, or at once on a permission error). The
+   * pipeline then ends the run with exit 1, naming the source, the subject and `message`.
+   * Logged like a new problem (so the pipeline hears of it at once).
+   */
+  giveUp(subject: string, message: string): void {
+    if (this.abandoned.has(subject)) return;
+    this.abandoned.set(subject, message);
+    this.log()?.error(`${this.prefix}: gave up on ${subject}: ${message}`, undefined);
+  }
+
+  /** Why the source gave up on `subject`, if it did. */
+  gaveUp(subject: string): string | undefined {
+    return this.abandoned.get(subject);
   }
 
   /** True while any problem is open. */

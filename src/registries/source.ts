@@ -32,6 +32,9 @@ export interface Source {
   /**
    * Problems open right now, per dependency (and for the connection as a whole). The source is
    * healthy only when none is open: an answer on one dependency never hides a problem on another.
+   * In --once (SourceOptions.watch false) a source may also give up on a dependency
+   * (`health.giveUp`), which ends the run with exit 1; Consul does, after its retry attempts or
+   * on a permission error. The other registries retry for ever, in --once too.
    */
   readonly health: SourceHealth;
   /** Connects or loads. Throws InputError when the source's own input is invalid. */

@@ -1,35 +1,54 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { commandSchema } from '../actions/settings.js';
 import type { BlockContext } from '../config/block.js';
-import { parseWait, type WaitSpec } from '../config/duration.js';
-import type { KeyPath, Origin } from '../config/origins.js';
+import { parseDuration, parseWait, type WaitSpec } from '../config/duration.js';
+import { keyName, type KeyPath, type Origin } from '../config/origins.js';
 import { requireDirectory, requireFile } from '../config/paths.js';
 import { InputError } from '../errors.js';
 import { haproxySettings, haproxyTemplateSchema, type HaproxyTemplateFile, type HaproxyTemplateSettings } from '../actions/haproxy/settings.js';
 import { resolveGroup, resolveUser } from '../output/owner.js';
+import { waitSchema } from '../schedule/settings.js';
 import type { WriteMode } from '../output/write.js';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const durationText = z.union([z.string().min(1), z.number().nonnegative()]).transform(String);
 const writeMode = z.enum(['atomic', 'in_place']);
 
-export const templateFileSchema = z.strictObject({
-  source: nonEmpty,
-  destination: nonEmpty,
-  command: nonEmpty.optional(),
-  wait: durationText.optional(),
-  /** Octal mode as a string ("0640") or a number written in octal in YAML (0o640). */
-  perms: z.union([z.string().regex(/^0?[0-7]{3,4}$/, 'must be an octal mode such as "0644"'), z.number().int().min(0).max(0o7777)]).optional(),
-  backup: z.boolean().optional(),
-  sandbox_path: nonEmpty.optional(),
-  /** Validates the staged file before it replaces the destination; `{{staged}}` is its path. */
-  check: nonEmpty.optional(),
-  write_mode: writeMode.optional(),
-  user: z.union([nonEmpty, z.number().int().nonnegative()]).optional(),
-  group: z.union([nonEmpty, z.number().int().nonnegative()]).optional(),
-  /** Apply server changes through haproxy's Runtime API; reload only for the rest. */
-  haproxy: haproxyTemplateSchema.optional(),
-});
+/** A switch ctmpl accepts only where it changes nothing; `fixed` is ctmpl's behaviour. */
+const onlyAsCtmplDoes = (fixed: boolean, why: string) => z.boolean().refine((v) => v === fixed, `ctmpl supports only ${String(fixed)}: ${why}`);
+const onlyBraces = (brace: string) => z.string().refine((v) => v === '' || v === brace, `Handlebars templates always use ${brace}; convert the template (docs/migrate.md) and remove this key`);
+
+export const templateFileSchema = z
+  .strictObject({
+    source: nonEmpty.optional(),
+    /** The template itself, instead of a file (consul-template's `contents`). */
+    contents: z.string().min(1, 'must not be empty').optional().describe("the template's text, instead of a source file (consul-template's contents)"),
+    destination: nonEmpty,
+    command: commandSchema.optional(),
+    command_timeout: durationText.optional().describe("kill the command after this long; ctmpl has one command timeout, so the longest template's sets it unless command_timeout is set at the top level"),
+    wait: waitSchema.optional(),
+    /** Octal mode as a string ("0640") or a number written in octal in YAML (0o640). */
+    perms: z.union([z.string().regex(/^0?[0-7]{3,4}$/, 'must be an octal mode such as "0644"'), z.number().int().min(0).max(0o7777)]).optional(),
+    backup: z.boolean().optional(),
+    sandbox_path: nonEmpty.optional(),
+    /** Validates the staged file before it replaces the destination; `{{staged}}` is its path. */
+    check: nonEmpty.optional(),
+    write_mode: writeMode.optional(),
+    user: z.union([nonEmpty, z.number().int().nonnegative()]).optional(),
+    group: z.union([nonEmpty, z.number().int().nonnegative()]).optional(),
+    error_on_missing_key: onlyAsCtmplDoes(false, 'a missing field renders as empty text; test it with {{#if}} where it matters').optional().describe("consul-template's switch; ctmpl accepts false only (a missing field renders as empty text)"),
+    create_dest_dirs: onlyAsCtmplDoes(true, "ctmpl always creates the destination's directory").optional().describe("consul-template's switch; ctmpl always creates the destination's directory (true only)"),
+    left_delimiter: onlyBraces('{{').optional().describe("consul-template's delimiter; Handlebars templates always use {{ (only that is accepted)"),
+    right_delimiter: onlyBraces('}}').optional().describe("consul-template's delimiter; Handlebars templates always use }} (only that is accepted)"),
+    /** Apply server changes through haproxy's Runtime API; reload only for the rest. */
+    haproxy: haproxyTemplateSchema.optional(),
+  })
+  .superRefine((t, ctx) => {
+    if ((t.source === undefined) === (t.contents === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [t.source === undefined ? 'source' : 'contents'], message: t.source === undefined ? 'needs source (a template file) or contents (the template itself)' : 'give source or contents, not both' });
+    }
+  });
 
 /** The templates and what applies to all of them. */
 export const templatesKeys = {
@@ -57,6 +76,10 @@ export interface TemplateConfig {
   readonly gid?: number | undefined;
   /** The haproxy Runtime API action, when the template has an `haproxy` key. */
   readonly haproxy?: HaproxyTemplateSettings | undefined;
+  /** The template text given in the config (`contents`); `source` then only names it. */
+  readonly contents?: string | undefined;
+  /** This template's command timeout (consul-template's per-template command_timeout). */
+  readonly commandTimeoutMs?: number | undefined;
 }
 
 /** Parses `src:dest[:command]` (the command may itself contain colons). */
@@ -70,6 +93,12 @@ export function parseTemplateSpec(spec: string, baseDir: string): { source: stri
     throw new InputError(`--template "${spec}": expected SOURCE:DESTINATION[:COMMAND]`, undefined, 'for example -t templates/nginx-upstream.hbs:/etc/nginx/conf.d/upstreams.conf');
   }
   return { source: resolve(baseDir, source), destination: resolve(baseDir, destination), command };
+}
+
+function positiveDuration(text: string, what: string): number {
+  const ms = parseDuration(text, what);
+  if (ms <= 0) throw new InputError(`${what} must be longer than 0`, undefined, 'for example 30s');
+  return ms;
 }
 
 function parsePerms(value: string | number | undefined): number | undefined {
@@ -86,8 +115,9 @@ export function templatesFrom(ctx: BlockContext): TemplateConfig[] {
   if (globalSandbox !== undefined) ctx.later(flags.sandboxPath !== undefined ? '--sandbox-path' : ['sandbox_path'], (name) => requireDirectory(globalSandbox, name, 'the sandbox directory'));
   const fromFile = (file.templates ?? []).map((t, index): { config: TemplateConfig; origin: Origin } => {
     const key = (name: string): KeyPath => ['templates', index, name];
-    const source = resolve(fileDir, t.source);
-    ctx.later(key('source'), (name) => requireFile(source, name, 'the template'));
+    // A template given inline is named by where it is written (for its errors); it has no file.
+    const source = t.source === undefined ? `${at.where(key('contents'))} (${keyName(key('contents'))})` : resolve(fileDir, t.source);
+    if (t.source !== undefined) ctx.later(key('source'), (name) => requireFile(source, name, 'the template'));
     const ownSandbox = t.sandbox_path === undefined ? undefined : resolve(fileDir, t.sandbox_path);
     if (ownSandbox !== undefined) ctx.later(key('sandbox_path'), (name) => requireDirectory(ownSandbox, name, 'the sandbox directory'));
     const config: TemplateConfig = {
@@ -97,12 +127,14 @@ export function templatesFrom(ctx: BlockContext): TemplateConfig[] {
       wait: t.wait === undefined ? undefined : at.key(key('wait'), (name) => parseWait(t.wait as string, name)),
       perms: parsePerms(t.perms),
       backup: t.backup ?? false,
-      sandbox: ownSandbox ?? globalSandbox ?? dirname(source),
+      sandbox: ownSandbox ?? globalSandbox ?? (t.source === undefined ? fileDir : dirname(source)),
       check: t.check ?? globalCheck,
       writeMode: t.write_mode ?? globalWriteMode,
       uid: t.user === undefined ? undefined : at.key(key('user'), () => resolveUser(String(t.user))),
       gid: t.group === undefined ? undefined : at.key(key('group'), () => resolveGroup(String(t.group))),
       haproxy: t.haproxy === undefined ? undefined : at.key(key('haproxy'), (name) => haproxySettings(t.haproxy as HaproxyTemplateFile, name)),
+      ...(t.contents !== undefined ? { contents: t.contents } : {}),
+      ...(t.command_timeout !== undefined ? { commandTimeoutMs: at.key(key('command_timeout'), (name) => positiveDuration(t.command_timeout as string, name)) } : {}),
     };
     return { config, origin: key('destination') };
   });

@@ -64,7 +64,8 @@ export class TemplateUnit {
   ) {}
 
   static async load(config: TemplateConfig): Promise<TemplateUnit> {
-    const text = await readTemplateFile(config.source);
+    // A template given inline in the config (consul-template's `contents`) has no file to read.
+    const text = config.contents ?? (await readTemplateFile(config.source));
     const compiled = compileTemplateText(config.source, text);
     let sandbox: string;
     try {

@@ -21,8 +21,11 @@ import { mentions, RUN_LIMIT_MS, workspace, type Context, type Workspace } from 
 
 interface FlagRow {
   readonly flag: string;
-  /** value: one value; switch: no value (a value given to it is the error); enum: one of `choices`. */
-  readonly kind: 'value' | 'switch' | 'enum';
+  /**
+   * value: one value; switch: no value (a value given to it is the error); enum: one of `choices`;
+   * bool: true or false, true when left out (Go's bool flags).
+   */
+  readonly kind: 'value' | 'switch' | 'enum' | 'bool';
   /** Values of the wrong type or out of range ("" is tested for every value flag anyway). */
   readonly invalid?: readonly string[];
   readonly context?: Context;
@@ -36,7 +39,7 @@ interface FlagRow {
 const FLAGS: readonly FlagRow[] = [
   { flag: '--template', kind: 'value', invalid: ['no-destination.hbs', 'missing.hbs:out/other.txt'], alsoNamedBy: ['-t'] },
   { flag: '--command', kind: 'value' },
-  { flag: '--source', kind: 'value', invalid: ['bogus:x', 'other=file:', 'other=file:/nonexistent/catalog.json', 'eureka://127.0.0.1:8761', 'two words=file:x'] },
+  { flag: '--source', kind: 'value', invalid: ['bogus:x', 'other=file:', 'other=file:/nonexistent/catalog.json', 'two words=file:x'] },
   { flag: '--config', kind: 'value', invalid: ['/nonexistent/ctmpl.yaml'], alsoNamedBy: ['config file'] },
   { flag: '--wait', kind: 'value', invalid: ['abc', '5s:1s', '1s:2s:3s', '-1s'] },
   { flag: '--once', kind: 'switch' },
@@ -47,6 +50,10 @@ const FLAGS: readonly FlagRow[] = [
   { flag: '--log-format', kind: 'enum', invalid: ['xml'] },
   { flag: '--listen', kind: 'value', invalid: ['abc', '127.0.0.1:99999', 'a:b:c'] },
   { flag: '--health-failing-after', kind: 'value', invalid: ['abc'] },
+  { flag: '--health-grace', kind: 'value', invalid: ['abc'] },
+  { flag: '--reload-retry', kind: 'value', invalid: ['abc', '5s:1s', '0'] },
+  { flag: '--probe', kind: 'value', invalid: ['web', 'web=ftp'] },
+  { flag: '--probe-concurrency', kind: 'value', invalid: ['abc', '0'] },
   { flag: '--relaxed-validation', kind: 'value', invalid: ['no-such-source'] },
   { flag: '--env-allow', kind: 'value' },
   { flag: '--check', kind: 'value' },
@@ -56,6 +63,10 @@ const FLAGS: readonly FlagRow[] = [
   { flag: '--exec-reload-signal', kind: 'value', invalid: ['SIGFOO', 'HUPX'], context: 'exec' },
   { flag: '--exec-kill-timeout', kind: 'value', invalid: ['abc'], context: 'exec' },
   { flag: '--exec-splay', kind: 'value', invalid: ['abc'], context: 'exec' },
+  { flag: '--exec-kill-signal', kind: 'value', invalid: ['SIGFOO', 'SIGKILL', 'none'], context: 'exec' },
+  { flag: '--kill-signal', kind: 'value', invalid: ['SIGFOO', 'SIGKILL', 'SIGUSR1', 'SIGHUP'] },
+  { flag: '--reload-signal', kind: 'value', invalid: ['SIGFOO', 'SIGTERM', 'SIGUSR1', 'none'] },
+  { flag: '--pid-file', kind: 'value', invalid: ['/dev/null/ctmpl.pid'], alsoNamedBy: ['PID file'] },
   { flag: '--dedup', kind: 'switch', context: 'consul' },
   { flag: '--dedup-prefix', kind: 'value', context: 'dedup' },
   { flag: '--dedup-ttl', kind: 'value', invalid: ['abc', '5s'], context: 'dedup' },
@@ -70,9 +81,14 @@ const FLAGS: readonly FlagRow[] = [
   { flag: '--splay', kind: 'value', invalid: ['abc'] },
   { flag: '--consul-addr', kind: 'value', invalid: ['ftp://127.0.0.1:8500', 'a:b:c', 'http://'], context: 'consul', alsoNamedBy: ['Consul address'] },
   { flag: '--consul-token', kind: 'value', context: 'consul' },
+  { flag: '--consul-auth', kind: 'value', context: 'consul' },
+  { flag: '--consul-retry', kind: 'bool', invalid: ['maybe', 'yes'], context: 'consul' },
+  { flag: '--consul-retry-attempts', kind: 'value', invalid: ['abc', '-1', '1.5'], context: 'consul' },
+  { flag: '--consul-retry-backoff', kind: 'value', invalid: ['abc', '0'], context: 'consul' },
+  { flag: '--consul-retry-max-backoff', kind: 'value', invalid: ['abc', '0'], context: 'consul' },
   { flag: '--consul-token-file', kind: 'value', invalid: ['/nonexistent/token', 'empty-token'], context: 'consul', alsoNamedBy: ['Consul token file'] },
   { flag: '--consul-ssl', kind: 'switch', context: 'consul' },
-  { flag: '--consul-ssl-verify', kind: 'enum', invalid: ['maybe', 'yes'], context: 'consul' },
+  { flag: '--consul-ssl-verify', kind: 'bool', invalid: ['maybe', 'yes'], context: 'consul' },
   { flag: '--consul-ca-cert', kind: 'value', invalid: ['/nonexistent/ca.pem'], context: 'consul-tls', alsoNamedBy: ['Consul CA certificate'] },
   { flag: '--consul-ca-path', kind: 'value', invalid: ['/nonexistent/ca.d'], context: 'consul-tls', alsoNamedBy: ['Consul CA'] },
   { flag: '--consul-client-cert', kind: 'value', invalid: ['/nonexistent/client.pem'], context: 'consul-tls', alsoNamedBy: ['Consul client certificate'] },
@@ -104,6 +120,14 @@ function flagCases(): FlagCase[] {
       cases.push({ ...base, name: `${row.flag}=yes (a value for a switch)`, args: [`${row.flag}=yes`], named: [row.flag] });
       continue;
     }
+    if (row.kind === 'bool') {
+      // Left out, the value is true (as in Go): a value that is no true/false is the error, given with = or apart.
+      for (const value of row.invalid ?? []) {
+        cases.push({ ...base, name: `${row.flag}=${value} (not true or false)`, args: [`${row.flag}=${value}`], named: [row.flag] });
+        cases.push({ ...base, name: `${row.flag} ${value} (not true or false, apart)`, args: [row.flag, value], named: [row.flag] });
+      }
+      continue;
+    }
     cases.push({ ...base, name: `${row.flag} "" (empty)`, args: [row.flag, ''], named: [row.flag] });
     cases.push({ ...base, name: `${row.flag} without its value (last on the line)`, args: [row.flag], named: [row.flag] });
     for (const value of row.invalid ?? []) {
@@ -115,6 +139,10 @@ function flagCases(): FlagCase[] {
   cases.push({ name: '--exec with --once', flag: '--exec', args: ['--exec', 'sleep 30', '--once'], context: 'file', named: ['--exec'] });
   cases.push({ name: 'an unknown flag --no-such-flag', flag: '--no-such-flag', args: ['--no-such-flag'], context: 'file', named: ['--no-such-flag'] });
   cases.push({ name: 'an unknown consul-template spelling -no-such-flag', flag: '-no-such-flag', args: ['-no-such-flag'], context: 'file', named: ['-no-such-flag'] });
+  cases.push({ name: 'an unknown -no-such-flag=value', flag: '-no-such-flag', args: ['-no-such-flag=value'], context: 'file', named: ['-no-such-flag'] });
+  cases.push({ name: 'a short option with a value glued to it -tfoo', flag: '-tfoo', args: ['-tfoo'], context: 'file', named: ['-tfoo'] });
+  cases.push({ name: "a consul-template flag ctmpl refuses -vault-addr", flag: '-vault-addr', args: ['-vault-addr=https://vault:8200'], context: 'file', named: ['-vault-addr'] });
+  cases.push({ name: 'a second --config when one is YAML', flag: '--config', args: ['--config', 'a.hcl', '--config', 'b.yaml'], context: 'file', named: ['--config'] });
   return cases;
 }
 

@@ -5,13 +5,15 @@ import { parseSocketAddress, type SocketAddress } from './socket.js';
 const durationText = z.union([z.string().min(1), z.number().nonnegative()]).transform(String);
 
 /** A template's `haproxy:` key: apply its server changes through this admin socket instead of reloading. */
-export const haproxyTemplateSchema = z.strictObject({
-  socket: z.string().trim().min(1, 'must not be empty'),
-  timeout: durationText.optional(),
-  budget: durationText.optional(),
-  drain_wait: durationText.optional(),
-  reconcile_every: durationText.optional(),
-});
+export const haproxyTemplateSchema = z
+  .strictObject({
+    socket: z.string().trim().min(1, 'must not be empty').describe("haproxy's admin socket (a unix socket path, or host:port) at level admin"),
+    timeout: durationText.optional().describe('deadline of one Runtime API command (default 2s)'),
+    budget: durationText.optional().describe('time one apply or reconcile may take before ctmpl reloads instead (default 10s)'),
+    drain_wait: durationText.optional().describe("how long a removed server's sessions may finish before it is deleted (default 2s)"),
+    reconcile_every: durationText.optional().describe('how often haproxy is compared with the file and drift put right (default 1m)'),
+  })
+  .describe("apply this template's server changes through haproxy's Runtime API, and reload only for the rest (docs/haproxy-runtime.md)");
 
 export type HaproxyTemplateFile = z.output<typeof haproxyTemplateSchema>;
 

@@ -122,7 +122,7 @@ export const CONSUL_TEMPLATE_KEYS: ReadonlyMap<string, KeyRule> = new Map<string
   ['exec', block('exec')],
   ...keysOf('exec', ['command', 'reload_signal', 'kill_timeout', 'splay'], (name) => mapped(`exec.${name}`, name === 'command' ? { warn: commaWarning } : {})),
   ['exec.enabled', refused('ctmpl runs exec mode whenever exec.command is set; remove exec { } to turn it off', true, is(true))],
-  ['exec.kill_signal', refused('ctmpl passes the signal it gets (SIGTERM or SIGINT) on to the child; remove it', false, is('SIGTERM', 'SIGINT', ''))],
+  ['exec.kill_signal', mapped('exec.kill_signal')],
   ['exec.timeout', refused('ctmpl does not limit how long the exec child runs; remove it', true, isZeroDuration)],
   ...envKeys('exec.env'),
   ['kill_signal', mapped('kill_signal')],

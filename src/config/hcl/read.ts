@@ -53,6 +53,26 @@ export async function readHclConfigPath(path: string, options: HclReadOptions = 
   return info.isDirectory() ? readHclConfigDir(path, options) : readHclConfig(path, options);
 }
 
+/**
+ * Several -config paths (files or directories), merged in the order given as consul-template
+ * merges them: each directory's files in name order, later values winning, templates appended.
+ */
+export async function readHclConfigPaths(paths: readonly string[], options: HclReadOptions = {}): Promise<HclDataFile> {
+  if (paths.length === 1) return readHclConfigPath(paths[0] as string, options);
+  const warnings: HclWarning[] = [];
+  let merged: ObjectNode | undefined;
+  for (const path of paths) {
+    const info = await stat(path).catch((err: unknown) => Promise.reject(unreadable(path, err)));
+    for (const file of info.isDirectory() ? await filesUnder(path) : [path]) {
+      const root = decodeText(file, await readText(file), options, warnings);
+      merged = merged ? (mergeConfigNodes(merged, root) as ObjectNode) : root;
+    }
+  }
+  const whole = paths.join(', ');
+  const start = { source: new SourceText(whole, ''), offset: 0 };
+  return dataFile(whole, merged ?? objectNode(start), whole, warnings);
+}
+
 function decodeText(path: string, text: string, options: HclReadOptions, warnings: HclWarning[]): ObjectNode {
   // hashicorp/hcl reads CRLF files as LF; a byte order mark is no part of the config.
   const source = new SourceText(path, text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n'));

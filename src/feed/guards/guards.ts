@@ -1,8 +1,9 @@
-import type { Dependency, Instance } from '../../catalog/types.js';
+import type { Dependency, Instance, ServiceSummary } from '../../catalog/types.js';
 import type { Logger } from '../../observe/log.js';
 import type { Metrics } from '../../observe/metrics.js';
 import { Allowlist, type AllowlistSpec } from './allowlist.js';
 import { FlapDetector, type FlapSpec } from './flap.js';
+import { ListingGuards } from './listing.js';
 import { instanceKey } from '../../catalog/instance.js';
 import { RemovalGuard, type RemovalSpec } from './removal.js';
 
@@ -61,6 +62,8 @@ export class Guards {
   readonly counters: GuardCounters = { held: 0, released: 0, filtered: 0, keptFromEmpty: 0, dampedSwitches: 0 };
   private readonly allowlist: Allowlist;
   private readonly states = new Map<string, ServiceState>();
+  /** The same removal guard over service listings. */
+  private readonly listings: ListingGuards;
   /** Instances already reported as filtered (logged once each). */
   private readonly reportedFiltered = new Set<string>();
 
@@ -70,6 +73,12 @@ export class Guards {
     private readonly metrics?: Metrics,
   ) {
     this.allowlist = new Allowlist(settings.allowlist);
+    this.listings = new ListingGuards({ maxRemovalPct: settings.maxRemovalPct, holdMaxMs: settings.holdMaxMs, allowEmpty: false }, log, metrics);
+  }
+
+  /** A service listing's answer, through the removal guard over its services. */
+  applyListing(id: string, listing: readonly ServiceSummary[], now: number): readonly ServiceSummary[] {
+    return this.listings.apply(id, listing, now);
   }
 
   /** Applies the allowlist and the removal guard to a new answer for a service query. */
@@ -99,8 +108,9 @@ export class Guards {
   }
 
   /** Re-decides what the moving windows allow; returns the services whose output changed. */
-  reevaluate(now: number): Map<string, readonly Instance[]> {
-    const changed = new Map<string, readonly Instance[]>();
+  reevaluate(now: number): Map<string, readonly Instance[] | readonly ServiceSummary[]> {
+    const changed = new Map<string, readonly Instance[] | readonly ServiceSummary[]>();
+    this.listings.reevaluate(now, changed as Map<string, readonly ServiceSummary[]>);
     for (const [id, state] of this.states) {
       if (state.flap && state.flap.check(now).switched) {
         this.log.info({ service: state.dep.name, dependency: id }, `service ${state.dep.name} is calm again: damping off`);
@@ -114,8 +124,9 @@ export class Guards {
   }
 
   /** The operator's release (SIGUSR1): every held instance goes now. */
-  releaseAll(now: number): Map<string, readonly Instance[]> {
-    const changed = new Map<string, readonly Instance[]>();
+  releaseAll(now: number): Map<string, readonly Instance[] | readonly ServiceSummary[]> {
+    const changed = new Map<string, readonly Instance[] | readonly ServiceSummary[]>();
+    this.listings.releaseAll(now, changed as Map<string, readonly ServiceSummary[]>);
     for (const [id, state] of this.states) {
       if (state.removal.heldCount === 0) continue;
       const decision = state.removal.releaseAll(now);
@@ -127,7 +138,7 @@ export class Guards {
 
   /** The next time a window moves (a held instance may go, damping may end). */
   nextDeadline(): number | undefined {
-    let next: number | undefined;
+    let next = this.listings.nextDeadline();
     for (const state of this.states.values()) {
       const at = deadlineOf(state);
       if (at !== undefined && (next === undefined || at < next)) next = at;
@@ -138,7 +149,7 @@ export class Guards {
   /** The next time one service query's window moves (undefined when it has none or is not a service). */
   deadlineOf(id: string): number | undefined {
     const state = this.states.get(id);
-    return state ? deadlineOf(state) : undefined;
+    return state ? deadlineOf(state) : this.listings.deadlineOf(id);
   }
 
   status(id: string): GuardStatus | undefined {
@@ -157,13 +168,20 @@ export class Guards {
    * reloaded): it becomes the reference for the removal guard. What only a rolled-back batch
    * rendered never becomes it.
    */
-  commit(id: string, rendered: readonly Instance[], now: number): void {
-    this.states.get(id)?.removal.commit(rendered, now);
+  commit(id: string, rendered: readonly Instance[] | readonly ServiceSummary[], now: number): void {
+    if (this.listings.has(id)) this.listings.commit(id, rendered as readonly ServiceSummary[], now);
+    else this.states.get(id)?.removal.commit(rendered as readonly Instance[], now);
+  }
+
+  /** Whether a dependency has a guard (a service query or a listing). */
+  guards(id: string): boolean {
+    return this.states.has(id) || this.listings.has(id);
   }
 
   /** A query no template uses any more. */
   forget(id: string): void {
     this.states.delete(id);
+    this.listings.forget(id);
   }
 
   private state(id: string, dep: ServiceDependency): ServiceState {

@@ -1,6 +1,19 @@
-import { compareInstances } from '../../catalog/select.js';
+import { compareInstances, compareStrings } from '../../catalog/select.js';
 import { instanceKey } from '../../catalog/instance.js';
-import type { Instance } from '../../catalog/types.js';
+import type { Instance, ServiceSummary } from '../../catalog/types.js';
+
+/** What the guard needs to know of what it guards: an identity, an order, and how to mark one held. */
+export interface Guarded<T> {
+  key(item: T): string;
+  compare(a: T, b: T): number;
+  held(item: T): T;
+}
+
+/** The instances of a service. */
+export const INSTANCES: Guarded<Instance> = { key: instanceKey, compare: compareInstances, held: (i) => ({ ...i, Held: 'true' }) };
+
+/** The services of a listing (`(services)`): a registry restarting empty must not take every upstream with it. */
+export const SERVICES: Guarded<ServiceSummary> = { key: (s) => s.Name, compare: (a, b) => compareStrings(a.Name, b.Name), held: (s) => ({ ...s, Held: 'true' }) };
 
 /** Removal guard settings for one service. */
 export interface RemovalSpec {
@@ -18,9 +31,9 @@ export interface RemovalSpec {
   readonly committed?: boolean;
 }
 
-export interface RemovalDecision {
-  /** What templates see: present instances plus held ones (marked `Held: "true"`). */
-  readonly output: readonly Instance[];
+export interface RemovalDecision<T = Instance> {
+  /** What templates see: present items plus held ones (marked `Held: "true"`). */
+  readonly output: readonly T[];
   readonly held: number;
   /** Instance keys held for the first time in this decision. */
   readonly newlyHeld: readonly string[];
@@ -31,8 +44,8 @@ export interface RemovalDecision {
   readonly baseline: number;
 }
 
-interface HeldInstance {
-  readonly instance: Instance;
+interface HeldItem<T> {
+  readonly item: T;
   readonly goneSince: number;
 }
 
@@ -51,34 +64,37 @@ interface SizeSpan {
  * back, until the window lets the baseline drop (then one budget's worth goes per window), or until
  * an operator releases them. Additions always pass at once.
  */
-export class RemovalGuard {
-  private output = new Map<string, Instance>();
+export class RemovalGuard<T = Instance> {
+  private output = new Map<string, T>();
   /** What the files hold now (in committed mode; else the last decision). */
-  private reference = new Map<string, Instance>();
+  private reference = new Map<string, T>();
   /**
    * Instances of the reference already let go since the last commit: the same answer decided
    * again before that commit (quiescence) must not hold them anew.
    */
   private readonly releasedSinceCommit = new Set<string>();
-  private readonly held = new Map<string, HeldInstance>();
+  private readonly held = new Map<string, HeldItem<T>>();
   private spans: SizeSpan[] = [];
-  private present: readonly Instance[] = [];
+  private present: readonly T[] = [];
 
-  constructor(private readonly spec: RemovalSpec) {}
+  constructor(
+    private readonly spec: RemovalSpec,
+    private readonly items: Guarded<T> = INSTANCES as unknown as Guarded<T>,
+  ) {}
 
   /** Decides what templates see for a new answer from the registry. */
-  apply(present: readonly Instance[], now: number): RemovalDecision {
+  apply(present: readonly T[], now: number): RemovalDecision<T> {
     this.present = present;
     return this.decide(now);
   }
 
   /** Re-decides with the last answer (the window moved). */
-  reevaluate(now: number): RemovalDecision {
+  reevaluate(now: number): RemovalDecision<T> {
     return this.decide(now);
   }
 
   /** The operator's release: every held instance goes now and the baseline restarts from here. */
-  releaseAll(now: number): RemovalDecision {
+  releaseAll(now: number): RemovalDecision<T> {
     const released = [...this.held.keys()];
     this.held.clear();
     if (this.spec.committed) for (const key of released) this.releasedSinceCommit.add(key);
@@ -92,9 +108,9 @@ export class RemovalGuard {
    * succeeded: it becomes the reference. Not necessarily the last decision: a newer answer may
    * have come in while the batch ran.
    */
-  commit(rendered: readonly Instance[], now: number): void {
+  commit(rendered: readonly T[], now: number): void {
     if (!this.spec.committed) return;
-    this.reference = new Map(rendered.map((i) => [instanceKey(i), i]));
+    this.reference = new Map(rendered.map((i) => [this.items.key(i), i]));
     this.releasedSinceCommit.clear();
     this.recordSpan(rendered.length, now);
   }
@@ -124,14 +140,14 @@ export class RemovalGuard {
     return Math.max(0, ...this.spans.map((s) => s.size));
   }
 
-  private decide(now: number, afterRelease = false): RemovalDecision {
-    const present = new Map(this.present.map((i) => [instanceKey(i), i]));
+  private decide(now: number, afterRelease = false): RemovalDecision<T> {
+    const present = new Map(this.present.map((i) => [this.items.key(i), i]));
     for (const key of this.held.keys()) if (present.has(key)) this.held.delete(key);
     const newlyHeld: string[] = [];
     if (!afterRelease) {
       for (const [key, instance] of this.spec.committed ? this.reference : this.output) {
         if (present.has(key) || this.held.has(key) || this.releasedSinceCommit.has(key)) continue;
-        this.held.set(key, { instance: { ...instance, Held: 'true' }, goneSince: now });
+        this.held.set(key, { item: this.items.held(instance), goneSince: now });
         newlyHeld.push(key);
       }
     }
@@ -162,9 +178,19 @@ export class RemovalGuard {
     }
     const newlyHeldStill = newlyHeld.filter((k) => this.held.has(k));
 
-    const output = [...present.values(), ...[...this.held.values()].map((h) => h.instance)].sort(compareInstances);
-    this.output = new Map(output.map((i) => [instanceKey(i), i]));
+    const output = this.ordered([...present.values()], [...this.held.values()].map((h) => h.item));
+    this.output = new Map(output.map((i) => [this.items.key(i), i]));
     if (!this.spec.committed) this.recordSpan(output.length, now);
     return { output, held: this.held.size, newlyHeld: newlyHeldStill, released: released.filter((k) => !newlyHeld.includes(k)), keptFromEmpty, baseline };
+  }
+
+  /**
+   * Held items join the answer in sort order when the registry's answer is sorted; an answer in
+   * an order of its own (Consul's round-trip order for `near`) keeps it, the held ones after it.
+   */
+  private ordered(present: T[], held: T[]): T[] {
+    const compare = (a: T, b: T): number => this.items.compare(a, b);
+    const sorted = present.every((item, i) => i === 0 || compare(present[i - 1] as T, item) <= 0);
+    return sorted ? [...present, ...held].sort(compare) : [...present, ...held.sort(compare)];
   }
 }

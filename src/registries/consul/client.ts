@@ -1,10 +1,7 @@
-import { EventEmitter } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import { InputError } from '../../errors.js';
+import { QueryBackends, type HealthRead, type QueryBackend } from './backend.js';
+import { ConsulHttp, HttpFailure, statusText, type ConsulHeaders, type HttpReply } from './http.js';
+import { agentNodeName, reachableDatacenters } from './node-reads.js';
+import { Slots } from './slots.js';
 import type { ConsulSettings } from './settings.js';
 
 /** Consul's read consistency for one request. */
@@ -17,12 +14,18 @@ export interface BlockingOptions {
 }
 
 export interface ConsulReply {
-  /** Decoded JSON body; undefined for a 404 on a key (the key does not exist). */
+  /**
+   * Decoded JSON body; undefined for a 404 on a key (the key does not exist). Decoded when first
+   * read: a blocking query that timed out with its index unchanged is never decoded. Throws
+   * ConsulRequestError when the body is not JSON.
+   */
   readonly body: unknown;
   readonly index: number | undefined;
   readonly knownLeader: boolean;
   /** Milliseconds since the answering server last heard from the leader (stale reads). */
   readonly lastContactMs: number;
+  /** Which backend of the agent answered a health read (X-Consul-Query-Backend), when it said. */
+  readonly backend: QueryBackend | undefined;
 }
 
 export type ConsulRequest =
@@ -31,7 +34,12 @@ export type ConsulRequest =
   | { kind: 'key'; key: string; dc?: string }
   | { kind: 'keys'; prefix: string; dc?: string }
   /** A KV entry as Consul stores it (Value decoded, plus Session, Flags, indexes). */
-  | { kind: 'entry'; key: string; dc?: string };
+  | { kind: 'entry'; key: string; dc?: string }
+  /** One node and its services; without a name, the agent's own node (see node-reads.ts). */
+  | { kind: 'node'; name?: string; dc?: string }
+  | { kind: 'nodes'; dc?: string; near?: string }
+  /** Not a blocking endpoint (the watch polls it); `ignoreFailing` is answered by node-reads.ts. */
+  | { kind: 'datacenters'; ignoreFailing: boolean; dc?: never };
 
 /** A failed request, classified so the watch loop can report it well. Never carries the token. */
 export class ConsulRequestError extends Error {
@@ -45,163 +53,284 @@ export class ConsulRequestError extends Error {
   }
 }
 
-/** The subset of the untyped `consul` package this adapter uses. */
-interface RawCall {
-  (opts: Record<string, unknown>): Promise<unknown>;
-}
-interface PapiRequest {
-  opts: { name?: string; query?: Record<string, string> };
-}
-interface RawConsul {
-  _ext(event: 'onCreate', hook: (request: PapiRequest, next: () => void) => void): void;
-  health: { service: RawCall };
-  catalog: { service: { list: RawCall } };
-  kv: { get: RawCall; set: RawCall };
-  session: { create: RawCall; renew: RawCall; destroy: RawCall };
-  destroy(): void;
-}
-interface RawResponse {
-  statusCode?: number;
-  headers?: Record<string, string | string[] | undefined>;
-}
-type ConsulConstructor = new (opts: Record<string, unknown>) => RawConsul;
-
-const Consul = createRequire(import.meta.url)('consul') as ConsulConstructor;
-
-function header(res: RawResponse | undefined, name: string): string | undefined {
-  const value = res?.headers?.[name];
-  return Array.isArray(value) ? value[0] : value;
+export interface ConsulClientOptions {
+  /**
+   * At most this many non-blocking reads (a watch's first read, or its first after a failure)
+   * in flight at once: a thousand watches starting together do not open a thousand connections
+   * in the same instant, and a slow answer holds one slot, not the others. Blocking reads are
+   * not limited (each waits for a change by design).
+   */
+  readonly firstReadConcurrency?: number;
+  /** A first read still unanswered after this long gives its slot back: one slow service never holds up the others. */
+  readonly slowFirstReadMs?: number;
+  /** Told once per query when a blocking health read is answered without streaming (see QueryBackends). */
+  readonly fellBack?: (message: string, request: HealthRead) => void;
 }
 
-function readCaPath(dir: string): Buffer[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (err) {
-    throw new InputError(`cannot read the Consul CA directory (${(err as NodeJS.ErrnoException).code ?? 'error'})`, dir, 'check the CONSUL_CAPATH / --consul-ca-path setting');
+/** Writes and session calls: a local agent answers in milliseconds; this only ends a hung connection. */
+const WRITE_TIMEOUT_MS = 30_000;
+const DEFAULT_FIRST_READS = 64;
+const DEFAULT_SLOW_FIRST_READ_MS = 1000;
+
+/** `encodeURIComponent`, keeping the slashes of a KV path readable as Consul's own clients do. */
+const keyPath = (key: string): string => key.split('/').map(encodeURIComponent).join('/');
+
+/** The part of a request's URL that never changes between two reads of one watch. */
+function basePath(request: ConsulRequest, cached: boolean): string {
+  const query: string[] = [];
+  const add = (name: string, value: string | undefined): void => {
+    if (value !== undefined && value !== '') query.push(`${name}=${encodeURIComponent(value)}`);
+  };
+  let path: string;
+  switch (request.kind) {
+    case 'health':
+      path = `/v1/health/service/${encodeURIComponent(request.service)}`;
+      add('tag', request.tag);
+      if (request.passingOnly) query.push('passing=true');
+      add('near', request.near);
+      add('filter', request.filter);
+      add('node-meta', request.nodeMeta);
+      // `?cached` keeps the streaming backend (Consul uses it for cached and blocking reads alike).
+      if (cached) query.push('cached=');
+      break;
+    case 'services':
+      path = '/v1/catalog/services';
+      break;
+    case 'key':
+    case 'entry':
+      path = `/v1/kv/${keyPath(request.key)}`;
+      break;
+    case 'keys':
+      path = `/v1/kv/${keyPath(request.prefix)}`;
+      query.push('recurse=true');
+      break;
+    case 'node':
+      path = `/v1/catalog/node/${encodeURIComponent(request.name ?? '')}`;
+      break;
+    case 'nodes':
+      path = '/v1/catalog/nodes';
+      add('near', request.near);
+      break;
+    case 'datacenters':
+      path = '/v1/catalog/datacenters';
+      break;
   }
-  return names.filter((f) => /\.(pem|crt)$/i.test(f)).map((f) => readTlsFile(join(dir, f), 'CA certificate') as Buffer);
+  add('dc', request.dc);
+  return `${path}?${query.length > 0 ? `${query.join('&')}&` : ''}`;
 }
 
-function readTlsFile(path: string | undefined, what: string): Buffer | undefined {
-  if (path === undefined) return undefined;
+const MODE_QUERY: Record<ReadMode, string> = { stale: 'stale=1&', default: '', consistent: 'consistent=1&' };
+
+/** The consul client's KV reading: Values decoded from base64; a missing key or an empty list reads as undefined. */
+function kvBody(request: ConsulRequest, parsed: unknown): unknown {
+  if (!Array.isArray(parsed) || parsed.length === 0) return undefined;
+  for (const item of parsed as Record<string, unknown>[]) {
+    if (item && typeof item === 'object' && typeof item.Value === 'string') item.Value = Buffer.from(item.Value, 'base64').toString('utf8');
+  }
+  return request.kind === 'keys' ? parsed : parsed[0];
+}
+
+function decodeJson(raw: Buffer): unknown {
   try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new InputError(`cannot read the Consul ${what} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, path, 'check the CONSUL_CACERT / CONSUL_CLIENT_CERT / CONSUL_CLIENT_KEY settings');
+    return JSON.parse(raw.toString('utf8')) as unknown;
+  } catch {
+    throw new ConsulRequestError('Consul sent a reply that is not valid JSON (truncated?)', undefined);
   }
 }
 
 /**
- * A small typed adapter over the `consul` npm client: one keep-alive agent shared by every watch,
- * TLS and ACL settings applied once, headers (index, leader contact) surfaced, errors classified.
+ * A reply whose body is decoded when first read (the raw bytes are let go of then), and released
+ * when the next read of the same request starts: a watch keeps its last reply while it waits in
+ * the next blocking query (for minutes), and the decoded JSON — a second copy of everything the
+ * feed keeps in normalized form — must not stay alive for that long.
+ */
+class Reply implements ConsulReply {
+  readonly index: number | undefined;
+  readonly knownLeader: boolean;
+  readonly lastContactMs: number;
+  readonly backend: QueryBackend | undefined;
+  private raw: Buffer | undefined;
+  private decoded: unknown;
+  private released = false;
+
+  constructor(
+    private readonly request: ConsulRequest,
+    status: number,
+    headers: ConsulHeaders,
+    raw: Buffer,
+  ) {
+    const index = headers.index === undefined ? Number.NaN : Number(headers.index);
+    this.index = Number.isNaN(index) ? undefined : index;
+    this.knownLeader = headers.knownLeader !== 'false';
+    this.lastContactMs = Number(headers.lastContact ?? 0) || 0;
+    this.backend = headers.queryBackend === 'streaming' || headers.queryBackend === 'blocking-query' ? headers.queryBackend : undefined;
+    this.raw = status === 404 ? undefined : raw;
+  }
+
+  get body(): unknown {
+    if (this.released) throw new Error(`ConsulClient: the body of a reply to ${this.request.kind} was read after the next read of the same request started`);
+    const raw = this.raw;
+    if (raw === undefined) return this.decoded;
+    const parsed = raw.length === 0 ? undefined : decodeJson(raw);
+    this.raw = undefined;
+    const kind = this.request.kind;
+    this.decoded = kind === 'key' || kind === 'entry' || kind === 'keys' ? kvBody(this.request, parsed) : parsed;
+    return this.decoded;
+  }
+
+  /** Whether the (undecoded) body is an empty list or object: Consul's way of saying "nothing", told without decoding. */
+  get empty(): boolean {
+    if (this.raw === undefined) {
+      const body = this.body;
+      return body === undefined || (Array.isArray(body) ? body.length === 0 : typeof body === 'object' && body !== null && Object.keys(body).length === 0);
+    }
+    const text = this.raw.toString('utf8').trim();
+    return text === '' || text === 'null' || /^\[\s*\]$/.test(text) || /^\{\s*\}$/.test(text);
+  }
+
+  release(): void {
+    this.released = true;
+    this.raw = undefined;
+    this.decoded = undefined;
+  }
+}
+
+/**
+ * Consul's HTTP API as ctmpl uses it: blocking reads of health, the service list and KV, and the
+ * session and lock calls of dedup mode. One keep-alive connection pool for every watch of a
+ * source; headers (index, leader contact, query backend) surfaced; errors classified; the body of
+ * an answer whose index did not move is never decoded.
  */
 export class ConsulClient {
-  private readonly raw: RawConsul;
+  /** Which backend answers each watched health query (for metrics and the fallback warning). */
+  readonly backends: QueryBackends;
+  private readonly http: ConsulHttp;
   private readonly hasToken: boolean;
+  private readonly cached: boolean;
+  private readonly paths = new WeakMap<ConsulRequest, string>();
+  /** The last reply to each request (see Reply.release). */
+  private readonly lastReply = new WeakMap<ConsulRequest, Reply>();
+  private readonly firstReads: Slots;
+  private readonly slowFirstReadMs: number;
+  private role: Promise<'server' | 'client' | undefined> | undefined;
+  private nodeName: string | undefined;
 
-  constructor(settings: ConsulSettings, token: string | undefined) {
+  constructor(settings: ConsulSettings, token: string | undefined, options: ConsulClientOptions = {}) {
     this.hasToken = token !== undefined && token !== '';
-    const secure = settings.scheme === 'https';
-    const ca = [...(settings.tls.caPath ? readCaPath(settings.tls.caPath) : []), ...[readTlsFile(settings.tls.caCert, 'CA certificate')].filter((b): b is Buffer => b !== undefined)];
-    const agent = secure
-      ? new HttpsAgent({
-          keepAlive: true,
-          ...(ca.length > 0 ? { ca } : {}),
-          cert: readTlsFile(settings.tls.clientCert, 'client certificate'),
-          key: readTlsFile(settings.tls.clientKey, 'client key'),
-          ...(settings.tls.serverName ? { servername: settings.tls.serverName } : {}),
-          rejectUnauthorized: settings.tls.verify,
-        })
-      : new HttpAgent({ keepAlive: true });
-    const auth = settings.auth ? `${encodeURIComponent(settings.auth.split(':')[0] ?? '')}:${encodeURIComponent(settings.auth.split(':').slice(1).join(':'))}@` : '';
-    const baseUrl = settings.scheme === 'unix' ? 'http://localhost/v1' : `${secure ? 'https' : 'http'}://${auth}${settings.address}/v1`;
-    this.raw = new Consul({
-      baseUrl,
-      agent,
-      ...(settings.scheme === 'unix' ? { socketPath: settings.address } : {}),
-      ...(token ? { defaults: { token } } : {}),
-    });
-    if (settings.cached && !settings.consistent) {
-      // The client has no option for `?cached`: add it to health reads before the URL is built.
-      this.raw._ext('onCreate', (request, next) => {
-        if (request.opts.name === 'health.service') request.opts.query = { ...request.opts.query, cached: '' };
-        next();
-      });
-    }
+    this.http = new ConsulHttp(settings, token);
+    this.cached = settings.cached && !settings.consistent;
+    this.firstReads = new Slots(options.firstReadConcurrency ?? DEFAULT_FIRST_READS);
+    this.slowFirstReadMs = options.slowFirstReadMs ?? DEFAULT_SLOW_FIRST_READ_MS;
+    this.backends = new QueryBackends(() => this.agentRole(), options.fellBack);
   }
 
   /** One (blocking) read. Resolves with the reply; rejects with ConsulRequestError. */
   async read(request: ConsulRequest, blocking: BlockingOptions, signal: AbortSignal): Promise<ConsulReply> {
-    const ctx = Object.assign(new EventEmitter(), { includeResponse: true });
-    const onAbort = (): void => void ctx.emit('cancel');
-    signal.addEventListener('abort', onAbort, { once: true });
-    const common: Record<string, unknown> = {
-      ctx,
-      index: String(blocking.index),
-      wait: `${Math.max(1, Math.round(blocking.waitMs / 1000))}s`,
-      // Consul answers a blocking query after wait + up to wait/16 of jitter: allow for that.
-      timeout: Math.round(blocking.waitMs * 1.1) + 5000,
-      ...(blocking.mode === 'stale' ? { stale: true } : blocking.mode === 'consistent' ? { consistent: true } : {}),
-    };
+    if (request.kind === 'node' && request.name === undefined) {
+      // The agent's node name is asked once; a failure is retried by the watch like any read.
+      this.nodeName ??= await agentNodeName(this.http, signal, (m, status) => new ConsulRequestError(m, status)).catch((err: unknown) => Promise.reject(classify(err, signal.aborted)));
+      return this.read({ ...request, name: this.nodeName }, blocking, signal);
+    }
+    if (request.kind === 'datacenters' && request.ignoreFailing) return reachableDatacenters((r, b, s) => this.read(r, b, s), blocking, signal);
+    let path = this.paths.get(request);
+    if (path === undefined) {
+      path = basePath(request, this.cached);
+      this.paths.set(request, path);
+    }
+    // Consul answers a blocking query after wait + up to wait/16 of jitter: allow for that.
+    const timeoutMs = Math.round(blocking.waitMs * 1.1) + 5000;
+    const url = `${path}${MODE_QUERY[blocking.mode]}index=${blocking.index}&wait=${Math.max(1, Math.round(blocking.waitMs / 1000))}s`;
+    // The previous answer to this request has been used by now: let its body go before waiting.
+    this.lastReply.get(request)?.release();
+    let release: (() => void) | undefined;
+    let slow: NodeJS.Timeout | undefined;
+    let answer: HttpReply;
     try {
-      const result = await this.call(request, common);
-      const [res, body] = Array.isArray(result) ? (result as [RawResponse, unknown]) : [undefined, result];
-      this.refuseAclFiltered(request, res, body);
-      const indexText = header(res, 'x-consul-index');
-      const index = indexText === undefined ? undefined : Number(indexText);
-      return {
-        body,
-        index: index === undefined || Number.isNaN(index) ? undefined : index,
-        knownLeader: header(res, 'x-consul-knownleader') !== 'false',
-        lastContactMs: Number(header(res, 'x-consul-lastcontact') ?? 0) || 0,
-      };
+      if (blocking.index === 0) {
+        await this.firstReads.take(signal);
+        let held = true;
+        release = () => {
+          if (held) this.firstReads.give();
+          held = false;
+        };
+        slow = setTimeout(release, this.slowFirstReadMs);
+      }
+      answer = await this.http.request('GET', url, { timeoutMs, signal });
     } catch (err) {
       throw classify(err, signal.aborted);
     } finally {
-      signal.removeEventListener('abort', onAbort);
+      clearTimeout(slow);
+      release?.();
     }
+    if (answer.status === 404 && request.kind !== 'health' && request.kind !== 'services') {
+      const missing = new Reply(request, 404, answer.headers, answer.body);
+      this.lastReply.set(request, missing);
+      return missing;
+    }
+    if (answer.status < 200 || answer.status > 299) throw statusError(answer);
+    const reply = new Reply(request, answer.status, answer.headers, answer.body);
+    this.lastReply.set(request, reply);
+    this.refuseAclFiltered(request, answer.headers, reply);
+    if (request.kind === 'health' && blocking.index > 0) this.backends.record(request, reply.backend);
+    return reply;
+  }
+
+  /** Whether the agent ctmpl talks to is a server or a client agent (undefined when the token may not read /v1/agent/self). */
+  agentRole(): Promise<'server' | 'client' | undefined> {
+    this.role ??= this.http.request('GET', '/v1/agent/self', { timeoutMs: WRITE_TIMEOUT_MS }).then(
+      (answer) => {
+        if (answer.status !== 200) return undefined;
+        const server = (decodeJson(answer.body) as { Config?: { Server?: unknown } } | null)?.Config?.Server;
+        return typeof server === 'boolean' ? (server ? 'server' : 'client') : undefined;
+      },
+      () => undefined,
+    );
+    return this.role;
   }
 
   destroy(): void {
-    this.raw.destroy();
+    this.http.destroy();
   }
 
   /** Creates a session (for a lock): TTL-based, its locks deleted when it is invalidated. */
   async createSession(name: string, ttlSeconds: number, lockDelaySeconds: number): Promise<string> {
-    try {
-      const body = (await this.raw.session.create({ name, ttl: `${ttlSeconds}s`, lockdelay: `${lockDelaySeconds}s`, behavior: 'delete' })) as { ID?: unknown };
-      if (typeof body.ID !== 'string') throw new Error('Consul returned no session ID');
-      return body.ID;
-    } catch (err) {
-      throw classify(err, false);
-    }
+    const answer = await this.write('/v1/session/create', JSON.stringify({ LockDelay: `${lockDelaySeconds}s`, Name: name, Behavior: 'delete', TTL: `${ttlSeconds}s` }), 'application/json');
+    const body = decodeJson(answer.body) as { ID?: unknown } | null;
+    if (typeof body?.ID !== 'string') throw new ConsulRequestError('Consul returned no session ID', undefined);
+    return body.ID;
   }
 
   /** Renews a session; false when Consul no longer knows it (expired or destroyed). */
   async renewSession(id: string): Promise<boolean> {
     try {
-      await this.raw.session.renew({ id });
+      await this.write(`/v1/session/renew/${encodeURIComponent(id)}`);
       return true;
     } catch (err) {
-      const e = classify(err, false);
-      if (e.status === 404) return false;
-      throw e;
+      if (err instanceof ConsulRequestError && err.status === 404) return false;
+      throw err;
     }
   }
 
   async destroySession(id: string): Promise<void> {
-    await this.raw.session.destroy({ id }).catch(() => undefined);
+    await this.write(`/v1/session/destroy/${encodeURIComponent(id)}`).catch(() => undefined);
   }
 
   /** Writes a key; with `acquire`, only if the lock is free (returns whether it was written). */
   async put(key: string, value: string, options: { acquire?: string; release?: string } = {}): Promise<boolean> {
+    const query = [options.acquire === undefined ? '' : `acquire=${encodeURIComponent(options.acquire)}`, options.release === undefined ? '' : `release=${encodeURIComponent(options.release)}`].filter((q) => q !== '');
+    const answer = await this.write(`/v1/kv/${keyPath(key)}${query.length > 0 ? `?${query.join('&')}` : ''}`, value, 'text/plain; charset=utf-8');
+    return answer.body.toString('utf8').trim() === 'true';
+  }
+
+  private async write(path: string, body = '', contentType?: string): Promise<HttpReply> {
+    let answer: HttpReply;
     try {
-      const result = await this.raw.kv.set({ key, value, ...options });
-      return result === true || result === 'true';
+      answer = await this.http.request('PUT', path, { timeoutMs: WRITE_TIMEOUT_MS, body, ...(contentType ? { contentType } : {}) });
     } catch (err) {
       throw classify(err, false);
     }
+    if (answer.status < 200 || answer.status > 299) throw statusError(answer);
+    return answer;
   }
 
   /**
@@ -210,52 +339,29 @@ export class ConsulClient {
    * last good data stays): instances hidden by ACLs, and an empty answer to a request without a
    * token where Consul denies by default.
    */
-  private refuseAclFiltered(request: ConsulRequest, res: RawResponse | undefined, body: unknown): void {
+  private refuseAclFiltered(request: ConsulRequest, headers: ConsulHeaders, reply: Reply): void {
     if (request.kind !== 'health' && request.kind !== 'services') return;
-    const empty = body === undefined || (Array.isArray(body) ? body.length === 0 : typeof body === 'object' && body !== null && Object.keys(body).length === 0);
-    const filtered = header(res, 'x-consul-results-filtered-by-acls') === 'true';
+    const filtered = headers.filteredByAcls === 'true';
+    const denyWithoutToken = !this.hasToken && headers.defaultAclPolicy === 'deny';
+    if (!filtered && !denyWithoutToken) return;
+    const empty = reply.empty;
     // A least-privilege token may see only some services; that listing is data, unless it is empty.
     if (filtered && (request.kind === 'health' || empty)) {
       throw new ConsulRequestError('permission denied: Consul hid results from this ACL token (it lacks service or node read access)', 403);
     }
-    if (!this.hasToken && empty && header(res, 'x-consul-default-acl-policy') === 'deny') {
+    if (denyWithoutToken && empty) {
       throw new ConsulRequestError('permission denied: no ACL token is set and Consul denies by default (set CONSUL_HTTP_TOKEN_FILE or --consul-token-file)', 403);
-    }
-  }
-
-  private call(request: ConsulRequest, common: Record<string, unknown>): Promise<unknown> {
-    const dc = request.dc ? { dc: request.dc } : {};
-    switch (request.kind) {
-      case 'health':
-        return this.raw.health.service({
-          ...common,
-          ...dc,
-          service: request.service,
-          ...(request.tag ? { tag: request.tag } : {}),
-          ...(request.passingOnly ? { passing: true } : {}),
-          ...(request.near ? { near: request.near } : {}),
-          ...(request.filter ? { filter: request.filter } : {}),
-          ...(request.nodeMeta ? { 'node-meta': request.nodeMeta } : {}),
-        });
-      case 'services':
-        return this.raw.catalog.service.list({ ...common, ...dc });
-      case 'key':
-      case 'entry':
-        return this.raw.kv.get({ ...common, ...dc, key: request.key });
-      case 'keys':
-        return this.raw.kv.get({ ...common, ...dc, key: request.prefix, recurse: true });
     }
   }
 }
 
+function statusError(answer: HttpReply): ConsulRequestError {
+  if (answer.status === 403) return new ConsulRequestError('permission denied (HTTP 403): the ACL token is missing or lacks read access', 403);
+  return new ConsulRequestError(`HTTP ${answer.status}: ${statusText(answer)}`, answer.status);
+}
+
 function classify(err: unknown, aborted: boolean): ConsulRequestError {
-  const e = err as { message?: string; statusCode?: number; isAbort?: boolean; isTimeout?: boolean; isCodec?: boolean; code?: string; response?: RawResponse };
-  if (aborted || e.isAbort) return new ConsulRequestError('request aborted', undefined, true);
-  // A body that does not decode (a truncated reply) comes with the 200 it was sent with.
-  if (e.isCodec || /^decode/.test(e.message ?? '') || err instanceof SyntaxError) return new ConsulRequestError('Consul sent a reply that is not valid JSON (truncated?)', undefined);
-  const status = e.response?.statusCode ?? e.statusCode;
-  if (status === 403) return new ConsulRequestError('permission denied (HTTP 403): the ACL token is missing or lacks read access', 403);
-  if (status !== undefined) return new ConsulRequestError(`HTTP ${status}: ${(e.message ?? 'error').trim()}`, status);
-  if (e.isTimeout) return new ConsulRequestError('request timed out', undefined);
-  return new ConsulRequestError(e.code ? `${e.code}: ${e.message ?? ''}`.trim() : (e.message ?? String(err)), undefined);
+  if (err instanceof ConsulRequestError) return err;
+  if (aborted || (err instanceof HttpFailure && err.kind === 'aborted')) return new ConsulRequestError('request aborted', undefined, true);
+  return new ConsulRequestError(err instanceof Error ? err.message : String(err), undefined);
 }

@@ -22,9 +22,10 @@ export const consulRegistry: RegistryDefinition<ConsulSettings, ConsulSettings> 
     return { ...shared, ...parseAddress(`${scheme}://${address}`, false, what) };
   },
   describe: describeConsul,
-  async create(name, settings) {
-    const { ConsulSource } = await import('./source.js');
-    return new ConsulSource(name, settings);
+  async create(name, settings, { watch }) {
+    const [{ ConsulSource }, { DEFAULT_TIMING }] = await Promise.all([import('./source.js'), import('./watch.js')]);
+    // --once (watch false) gives up after consul-template's retry attempts; the daemon never does.
+    return new ConsulSource(name, settings, DEFAULT_TIMING, !watch);
   },
   async dedup(settings, options, log) {
     const [{ DedupHub }, { ConsulClient }, { readToken }] = await Promise.all([import('./dedup/hub.js'), import('./client.js'), import('./settings.js')]);

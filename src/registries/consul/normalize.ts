@@ -1,6 +1,6 @@
 import { compareInstances, compareStrings, statusMatches } from '../../catalog/select.js';
 import { makeInstance } from '../../catalog/instance.js';
-import { deepFreeze, type Check, type HealthStatus, type Instance, type KeyPair, type ServiceSummary, type TaggedAddress } from '../../catalog/types.js';
+import { deepFreeze, type CatalogNode, type Check, type HealthStatus, type Instance, type KeyPair, type NodeInfo, type NodeService, type ServiceSummary, type TaggedAddress } from '../../catalog/types.js';
 
 /** A reply Consul should never send; the watch reports it and keeps the last good data. */
 export class ConsulDataError extends Error {
@@ -78,8 +78,12 @@ export function aggregateStatus(checks: readonly HealthCheck[]): HealthStatus {
   return worst;
 }
 
-/** `/v1/health/service/:name` → instances, filtered by status, sorted by Node then ID. */
-export function instancesFromHealth(body: unknown, wanted: readonly HealthStatus[] | 'any', sourceName: string, fallbackDc: string): readonly Instance[] {
+/**
+ * `/v1/health/service/:name` → instances, filtered by status, sorted by Node then ID — unless
+ * the query asked for round-trip order (`near`), which Consul's order is (as consul-template).
+ * Each instance's tags are sorted, as consul-template gives them.
+ */
+export function instancesFromHealth(body: unknown, wanted: readonly HealthStatus[] | 'any', sourceName: string, fallbackDc: string, byNearness = false): readonly Instance[] {
   if (!Array.isArray(body)) throw new ConsulDataError('health reply is not a list');
   const out: Instance[] = [];
   for (const raw of body as HealthEntry[]) {
@@ -102,8 +106,9 @@ export function instancesFromHealth(body: unknown, wanted: readonly HealthStatus
         NodeTaggedAddresses: textMap(node.TaggedAddresses),
         // An empty service address means "the node's address", as Consul documents.
         Address: text(service.Address) || text(node.Address),
-        Port: text(service.Port),
-        Tags: texts(service.Tags),
+        // Consul leaves a zero port out of its JSON: Port 0, as consul-template reads it.
+        Port: text(service.Port) || '0',
+        Tags: [...texts(service.Tags)].sort(compareStrings),
         Meta: textMap(service.Meta),
         TaggedAddresses: taggedAddresses(service.TaggedAddresses),
         ...(serviceWeights ? { Weights: serviceWeights } : {}),
@@ -114,7 +119,7 @@ export function instancesFromHealth(body: unknown, wanted: readonly HealthStatus
       }),
     );
   }
-  return deepFreeze(out.sort(compareInstances));
+  return deepFreeze(byNearness ? out : out.sort(compareInstances));
 }
 
 /** `/v1/catalog/services` (`{ name: [tags] }`) → `[{ Name, Tags }]` sorted by name. */
@@ -148,4 +153,68 @@ export function keyPairs(body: unknown): readonly KeyPair[] {
       .map((e) => ({ Key: text(e.Key), Value: e.Value === null || e.Value === undefined ? '' : text(e.Value) }))
       .sort((a, b) => compareStrings(a.Key, b.Key)),
   );
+}
+
+interface CatalogNodeBody {
+  ID?: unknown;
+  Node?: unknown;
+  Address?: unknown;
+  Datacenter?: unknown;
+  TaggedAddresses?: unknown;
+  Meta?: unknown;
+}
+interface NodeServiceBody {
+  ID?: unknown;
+  Service?: unknown;
+  Tags?: unknown;
+  Meta?: unknown;
+  Port?: unknown;
+  Address?: unknown;
+  EnableTagOverride?: unknown;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function nodeInfo(n: CatalogNodeBody): NodeInfo {
+  return { ID: text(n.ID), Node: text(n.Node), Address: text(n.Address), Datacenter: text(n.Datacenter), TaggedAddresses: textMap(n.TaggedAddresses), Meta: textMap(n.Meta) };
+}
+
+/** Node names as consul-template orders them: by name, then address. */
+const compareNodes = (a: NodeInfo, b: NodeInfo): number => compareStrings(a.Node, b.Node) || compareStrings(a.Address, b.Address);
+
+/**
+ * `/v1/catalog/node/:name` → the node and its services (sorted by name, then ID; tags sorted), as
+ * consul-template's `node`. Consul answers `null` for a node it does not know: null here too.
+ */
+export function nodeFromCatalog(body: unknown): CatalogNode | null {
+  if (body === null || body === undefined) return null;
+  if (!isObject(body) || !isObject(body.Node)) throw new ConsulDataError('catalog node reply is not a node');
+  // Consul keys the services by ID; an object (older agents) or a list (node-services) both read.
+  const raw = isObject(body.Services) ? Object.values(body.Services) : Array.isArray(body.Services) ? (body.Services as unknown[]) : [];
+  const services = raw.filter(isObject).map(
+    (s: NodeServiceBody): NodeService => ({
+      ID: text(s.ID),
+      Service: text(s.Service),
+      Tags: [...texts(s.Tags)].sort(compareStrings),
+      Meta: textMap(s.Meta),
+      Port: text(s.Port) || '0',
+      Address: text(s.Address),
+      EnableTagOverride: s.EnableTagOverride === true ? 'true' : 'false',
+    }),
+  );
+  services.sort((a, b) => compareStrings(a.Service, b.Service) || compareStrings(a.ID, b.ID));
+  return deepFreeze({ Node: nodeInfo(body.Node), Services: services });
+}
+
+/** `/v1/catalog/nodes` → nodes sorted by name then address, or in Consul's round-trip order when asked `near` (as consul-template). */
+export function nodesFromCatalog(body: unknown, byNearness = false): readonly NodeInfo[] {
+  if (!Array.isArray(body)) throw new ConsulDataError('catalog nodes reply is not a list');
+  const nodes = body.filter(isObject).map(nodeInfo);
+  return deepFreeze(byNearness ? nodes : nodes.sort(compareNodes));
+}
+
+/** `/v1/catalog/datacenters` → the names, sorted (Consul orders them by round-trip time; consul-template sorts). */
+export function datacentersFromCatalog(body: unknown): readonly string[] {
+  if (!Array.isArray(body)) throw new ConsulDataError('catalog datacenters reply is not a list');
+  return deepFreeze(body.filter((dc): dc is string => typeof dc === 'string').sort(compareStrings));
 }

@@ -32,7 +32,27 @@ export interface ConsulSettings {
   readonly cached: boolean;
   /** Least time between two requests of one query (a rate limit for very large watch sets). */
   readonly minIntervalMs: number;
+  readonly retry: ConsulRetry;
 }
+
+/**
+ * consul-template's `consul { retry { } }`. The backoff applies whenever a query fails; the number
+ * of attempts only in --once, which then gives up and exits 1. The daemon never gives up: it keeps
+ * retrying at the longest backoff and serves the last good data meanwhile.
+ */
+export interface ConsulRetry {
+  /** false: --once gives up at the first failure. */
+  readonly enabled: boolean;
+  /** Retries after the first failure before --once gives up; 0 = never give up. */
+  readonly attempts: number;
+  /** First wait after a failure, doubling per failure (unset: the watch's default, 250ms). */
+  readonly backoffMs?: number;
+  /** Longest wait (unset: the watch's default, 1m). */
+  readonly maxBackoffMs?: number;
+}
+
+/** consul-template's defaults (config/retry.go). */
+export const DEFAULT_RETRY_ATTEMPTS = 12;
 
 /** What flags or the config file said; undefined means "not given". */
 export interface ConsulOverrides {
@@ -52,6 +72,10 @@ export interface ConsulOverrides {
   consistent?: boolean;
   cached?: boolean;
   minIntervalMs?: number;
+  retryEnabled?: boolean;
+  retryAttempts?: number;
+  retryBackoffMs?: number;
+  retryMaxBackoffMs?: number;
 }
 
 export const DEFAULT_CONSUL_ADDRESS = '127.0.0.1:8500';
@@ -101,8 +125,9 @@ export function resolveConsulSettings(over: ConsulOverrides, env: NodeJS.Process
   const envAddress = envText('CONSUL_HTTP_ADDR', env);
   const { scheme, address } =
     over.address !== undefined ? parseAddress(over.address, ssl) : envAddress !== undefined ? parseAddress(envAddress, ssl, 'CONSUL_HTTP_ADDR') : parseAddress(DEFAULT_CONSUL_ADDRESS, ssl);
-  const auth = over.auth ?? envText('CONSUL_HTTP_AUTH', env);
-  if (auth !== undefined && !auth.includes(':')) {
+  // '' is auth turned off by the config (`auth { enabled = false }`), which overrides the environment.
+  const auth = over.auth === '' ? undefined : (over.auth ?? envText('CONSUL_HTTP_AUTH', env));
+  if (over.auth === undefined && auth !== undefined && !auth.includes(':')) {
     throw new InputError('CONSUL_HTTP_AUTH must be user:password', undefined, 'set it as user:password (the value is not shown here)');
   }
   return {
@@ -124,6 +149,12 @@ export function resolveConsulSettings(over: ConsulOverrides, env: NodeJS.Process
     consistent: over.consistent ?? false,
     cached: over.cached ?? false,
     minIntervalMs: over.minIntervalMs ?? 100,
+    retry: {
+      enabled: over.retryEnabled ?? true,
+      attempts: over.retryAttempts ?? DEFAULT_RETRY_ATTEMPTS,
+      ...(over.retryBackoffMs !== undefined ? { backoffMs: over.retryBackoffMs } : {}),
+      ...(over.retryMaxBackoffMs !== undefined ? { maxBackoffMs: over.retryMaxBackoffMs } : {}),
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { dependencyId, type Dependency, type DependencyValue } from '../../catalog/types.js';
 import { ConsulClient, type ConsulRequest } from './client.js';
-import { instancesFromHealth, keyPairs, keyValue, servicesFromCatalog } from './normalize.js';
+import { datacentersFromCatalog, instancesFromHealth, keyPairs, keyValue, nodeFromCatalog, nodesFromCatalog, servicesFromCatalog } from './normalize.js';
 import { describeConsul, readToken, type ConsulSettings } from './settings.js';
 import { BlockingWatch, DEFAULT_TIMING, type WatchTiming } from './watch.js';
 import { SourceHealth } from '../health.js';
@@ -23,7 +23,7 @@ function plan(dep: Dependency, sourceName: string): { request: ConsulRequest; co
           ...(dep.filter ? { filter: dep.filter } : {}),
           ...(dep.nodeMeta ? { nodeMeta: dep.nodeMeta } : {}),
         },
-        convert: (body) => instancesFromHealth(body, dep.status, sourceName, dep.dc ?? ''),
+        convert: (body) => instancesFromHealth(body, dep.status, sourceName, dep.dc ?? '', dep.near !== undefined),
       };
     }
     case 'services':
@@ -32,6 +32,52 @@ function plan(dep: Dependency, sourceName: string): { request: ConsulRequest; co
       return { request: { kind: 'key', key: dep.key }, convert: keyValue };
     case 'keys':
       return { request: { kind: 'keys', prefix: dep.prefix }, convert: keyPairs };
+    case 'node':
+      return { request: { kind: 'node', ...(dep.name !== undefined ? { name: dep.name } : {}), ...(dep.dc ? { dc: dep.dc } : {}) }, convert: nodeFromCatalog };
+    case 'nodes':
+      return { request: { kind: 'nodes', ...(dep.dc ? { dc: dep.dc } : {}), ...(dep.near ? { near: dep.near } : {}) }, convert: (body) => nodesFromCatalog(body, dep.near !== undefined) };
+    case 'datacenters':
+      return { request: { kind: 'datacenters', ignoreFailing: dep.ignoreFailing }, convert: datacentersFromCatalog };
+  }
+}
+
+/** The retry backoff: consul-template's backoff and max_backoff when set, else the watch's own. */
+function backoffOf(timing: WatchTiming, settings: ConsulSettings): WatchTiming['backoff'] {
+  const { backoffMs, maxBackoffMs } = settings.retry;
+  const baseMs = backoffMs ?? timing.backoff.baseMs;
+  return { ...timing.backoff, baseMs, capMs: Math.max(baseMs, maxBackoffMs ?? timing.backoff.capMs) };
+}
+
+function retryDescription(settings: ConsulSettings): string {
+  const { enabled, attempts } = settings.retry;
+  return enabled ? `${attempts} retr${attempts === 1 ? 'y' : 'ies'}` : 'retry disabled';
+}
+
+/** Which token was sent, never its value. */
+function tokenDescription(settings: ConsulSettings): string {
+  if (settings.tokenFile !== undefined) return `the ACL token in ${settings.tokenFile}`;
+  if (settings.token !== undefined) return 'the ACL token given by --consul-token, consul.token or CONSUL_HTTP_TOKEN';
+  return 'the anonymous token (no ACL token is set: use --consul-token-file or CONSUL_HTTP_TOKEN_FILE)';
+}
+
+/** The ACL rule a read needs (Consul's ACL rules reference). */
+function permissionFor(request: ConsulRequest): string {
+  switch (request.kind) {
+    case 'health':
+      return `service:read on "${request.service}" (and node:read on its nodes)`;
+    case 'services':
+      return 'service:read on the services to list (service_prefix "" for all)';
+    case 'key':
+    case 'entry':
+      return `key:read on "${request.key}"`;
+    case 'keys':
+      return `key:read on the prefix "${request.prefix}" (key_prefix)`;
+    case 'node':
+      return `node:read on ${request.name === undefined ? "the agent's node (and agent:read to learn its name)" : `"${request.name}"`} and service:read on its services`;
+    case 'nodes':
+      return 'node:read on the nodes to list (node_prefix "" for all)';
+    case 'datacenters':
+      return 'none (any token lists datacenters)';
   }
 }
 
@@ -53,6 +99,8 @@ export class ConsulSource implements Source {
     readonly name: string,
     private readonly settings: ConsulSettings,
     private readonly timing: WatchTiming = DEFAULT_TIMING,
+    /** --once: give up on a dependency after the retry attempts, or at once on a 403 (the daemon retries for ever). */
+    private readonly once = false,
   ) {
     this.description = describeConsul(settings);
     this.health = new SourceHealth(`Consul at ${this.description}`, () => this.sink);
@@ -86,12 +134,19 @@ export class ConsulSource implements Source {
         failed: () => {
           this.stats.failures += 1;
         },
+        gaveUp: (message, attempts, denied) => {
+          const why = denied
+            ? `${message}: ${tokenDescription(this.settings)} lacks ${permissionFor(request)}`
+            : `no answer after ${attempts} attempt${attempts === 1 ? '' : 's'} (consul retry: ${retryDescription(this.settings)}); last error: ${message}`;
+          this.health.giveUp(id, why);
+        },
       },
       {
         waitMs: this.settings.blockWaitMs,
         maxStaleMs: this.settings.maxStaleMs,
         consistent: this.settings.consistent,
-        timing: { ...this.timing, minIntervalMs: Math.max(this.timing.minIntervalMs, this.settings.minIntervalMs) },
+        timing: { ...this.timing, minIntervalMs: Math.max(this.timing.minIntervalMs, this.settings.minIntervalMs), backoff: backoffOf(this.timing, this.settings) },
+        ...(this.once ? { giveUp: { retry: this.settings.retry.enabled, attempts: this.settings.retry.attempts } } : {}),
       },
     );
     this.watches.set(id, watch);

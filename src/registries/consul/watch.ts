@@ -39,6 +39,22 @@ export interface WatchEvents {
   requested(): void;
   /** Every request that failed, for counting. */
   failed?(): void;
+  /**
+   * The watch stopped trying (only with `giveUp`): `attempts` requests failed in a row, or one was
+   * refused for lack of permission (`denied`). `message` is the last error.
+   */
+  gaveUp?(message: string, attempts: number, denied: boolean): void;
+}
+
+/**
+ * When a watch gives up (--once only; the daemon retries for ever): consul-template's retry
+ * settings, and whether a permission error (403) ends it at once.
+ */
+export interface GiveUpRule {
+  /** false: at the first failure. */
+  readonly retry: boolean;
+  /** Retries after the first failure; 0 = never give up (but a 403 still does). */
+  readonly attempts: number;
 }
 
 export interface WatchOptions {
@@ -46,6 +62,8 @@ export interface WatchOptions {
   readonly maxStaleMs: number;
   readonly consistent: boolean;
   readonly timing: WatchTiming;
+  /** Set in --once: the watch gives up as consul-template's retry settings say. */
+  readonly giveUp?: GiveUpRule;
 }
 
 /**
@@ -119,7 +137,13 @@ export class BlockingWatch {
         this.failures += 1;
         this.events.failed?.();
         this.delivered = false;
-        if (this.failures === 1) this.events.failing(err instanceof Error ? err.message : String(err));
+        const message = err instanceof Error ? err.message : String(err);
+        if (this.failures === 1) this.events.failing(message);
+        const denied = err instanceof ConsulRequestError && err.status === 403;
+        if (this.givesUp(denied)) {
+          this.events.gaveUp?.(message, this.failures, denied);
+          return;
+        }
         // After a failure the server may be a new one (restarted agent, failover) whose index is
         // lower: a query with the old index would block for the whole wait. Start again from 0
         // (one non-blocking read; identical data is not a change). A 4xx keeps the index.
@@ -127,6 +151,13 @@ export class BlockingWatch {
         await sleep(backoffDelay(this.failures, this.options.timing.backoff), signal);
       }
     }
+  }
+
+  /** consul-template's rule (config/retry.go): `attempts` retries after the first failure, then stop. */
+  private givesUp(denied: boolean): boolean {
+    const rule = this.options.giveUp;
+    if (rule === undefined) return false;
+    return denied || !rule.retry || (rule.attempts > 0 && this.failures > rule.attempts);
   }
 
   /**

@@ -83,6 +83,8 @@ export class EtcdSource implements Source {
       }
       return;
     }
+    // Catalog nodes are Consul's (RegistryCapabilities.nodes): the helpers never ask etcd for them.
+    if (dep.kind !== 'key' && dep.kind !== 'keys') return;
     const range: Range = dep.kind === 'key' ? { key: dep.key } : { prefix: dep.prefix };
     const mirror = this.mirror(range, id, (kvs) => this.onKv(id, kvs));
     this.kvMirrors.set(id, mirror);

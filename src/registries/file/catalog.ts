@@ -1,10 +1,11 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseDataText, validateDataFile } from '../../config/data-file.js';
 import { compareInstances } from '../../catalog/select.js';
 import { InputError } from '../../errors.js';
 import { makeInstance } from '../../catalog/instance.js';
 import { HEALTH_STATUSES, deepFreeze, type Instance } from '../../catalog/types.js';
+import { hasControl } from '../../feed/validate.js';
+import { isHostAddress, portText } from '../../util/address.js';
 
 /** A static catalog: the same shapes a registry would give, read from one YAML or JSON file. */
 export interface Catalog {
@@ -12,25 +13,25 @@ export interface Catalog {
   readonly kv: ReadonlyMap<string, string>;
 }
 
-const NAME = /^[A-Za-z0-9_-]+$/;
-const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
-
-/** Identifiers end up in configs (haproxy server names): keep them to a safe set. */
-const IDENT = /^[A-Za-z0-9_.:-]+$/;
-const ident = z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(IDENT, 'use letters, digits, ".", ":", "-" and "_"'));
-const PORT_RULE = 'port must be a whole number from 1 to 65535';
-const port = z
-  .union([z.number(), z.string()], { error: PORT_RULE })
-  .transform(Number)
-  .refine((n) => Number.isInteger(n) && n >= 1 && n <= 65535, PORT_RULE);
+/**
+ * The same rules as for a registry's data (see feed/validate.ts): any text but control
+ * characters, as the templates' escaping helpers make any name safe in a config.
+ */
+const NO_CONTROL = 'must not be empty or hold a control character (tab, newline…)';
+const text = z.string().refine((v) => v !== '' && !hasControl(v), NO_CONTROL);
+const ident = z.union([z.string(), z.number()]).transform(String).pipe(text);
+const PORT_RULE = 'port must be a whole number from 0 to 65535 (0: no port)';
+const port = z.union([z.number(), z.string()], { error: PORT_RULE }).refine((p) => portText(p, true) !== undefined, PORT_RULE).transform((p) => portText(p, true) as string);
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+/** Tags and meta as registries' are screened: a value with a control character cannot be used. */
+const plain = scalar.refine((v) => !hasControl(v), 'must not hold a control character (tab, newline…)');
 
 const instanceSchema = z.strictObject({
   id: ident.optional(),
-  address: z.string().refine((a) => isIP(a) !== 0 || HOSTNAME.test(a), 'must be an IP address or a host name'),
+  address: z.string().refine(isHostAddress, 'must be an IP address or a host name (a dotted number must be a valid IPv4 address)'),
   port,
-  tags: z.array(scalar).default([]),
-  meta: z.record(z.string(), scalar).default({}),
+  tags: z.array(plain).default([]),
+  meta: z.record(z.string(), plain).default({}),
   status: z.enum(HEALTH_STATUSES).default('passing'),
   node: ident.optional(),
   datacenter: z.string().optional(),
@@ -41,7 +42,7 @@ const instanceSchema = z.strictObject({
 const catalogSchema = z.strictObject({
   datacenter: z.string().default('dc1'),
   services: z
-    .record(z.string().regex(NAME, 'service names use letters, digits, "-" and "_"'), z.array(instanceSchema).nullable())
+    .record(z.string().refine((v) => v !== '' && !hasControl(v), `service names ${NO_CONTROL}`), z.array(instanceSchema).nullable())
     .default({}),
   kv: z.record(z.string().min(1), scalar).default({}),
 });
@@ -87,7 +88,7 @@ export function parseCatalog(path: string, text: string, sourceName: string): Ca
         Name: name,
         Node: entry.node ?? entry.address,
         Address: entry.address,
-        Port: String(entry.port),
+        Port: entry.port,
         Tags: entry.tags,
         Meta: entry.meta,
         Status: entry.status,

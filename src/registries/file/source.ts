@@ -23,6 +23,11 @@ export function answer(catalog: Catalog, dep: Dependency): DependencyValue {
       return catalog.kv.get(dep.key) ?? null;
     case 'keys':
       return deepFreeze(keysUnder(catalog.kv, dep.prefix));
+    case 'node':
+    case 'nodes':
+    case 'datacenters':
+      // Catalog nodes are Consul's (RegistryCapabilities.nodes): the helpers never ask a file.
+      throw new Error(`a catalog file has no nodes (${dep.kind})`);
   }
 }
 

@@ -1,16 +1,40 @@
-import { parseServiceQuery } from '../../catalog/query.js';
+import { hasQuerySyntax, parseServiceQuery } from '../../catalog/query.js';
 import { compareInstances, compareStrings } from '../../catalog/select.js';
-import { dependencyId, deepFreeze, type Dependency, type Instance, type KeyPair, type ServiceSummary } from '../../catalog/types.js';
+import { dependencyId, deepFreeze, type Dependency, type Instance, type ServiceSummary } from '../../catalog/types.js';
 import type { RenderContext } from '../render-context.js';
 import { optionalString, renderContextOf, splitArgs, stringArg, type Helper, type HelperOptions } from './args.js';
 
-const NO_PAIRS: readonly KeyPair[] = Object.freeze([]);
-
 type ServiceQuery = Extract<Dependency, { kind: 'service' }>;
 
-/** The KV source a helper reads: `source=`, else the first configured source with keys. */
-function kvSource(ctx: RenderContext, name: unknown): string {
-  return ctx.sourcesFor(name, (c) => c.keys, 'keys and values')[0] as string;
+/**
+ * The service a helper call names: `(service this)` or `(service Name)` inside a `(services)`
+ * loop gives a listed name, taken whole; a string is consul-template's query syntax.
+ */
+function serviceText(helper: string, params: unknown[]): { text: string; fromCatalog: boolean } {
+  const first = params[0];
+  if (first !== null && typeof first === 'object' && typeof (first as { Name?: unknown }).Name === 'string') {
+    return { text: (first as { Name: string }).Name, fromCatalog: true };
+  }
+  return { text: stringArg(helper, params, 0, 'a service name or a service from (services)'), fromCatalog: false };
+}
+
+/**
+ * True when `text` is a name one of the sources lists: then it is a name, never `tag.name@dc`
+ * syntax, so a registered `v1.api` or `x.` is looked up as itself and cannot make the call throw
+ * or read another service (in a union, `(service Name)` may name what another source lists).
+ * The render waits for the listings as for any other data; until one has arrived the text is
+ * taken whole, as that pass is not written and must not throw over a name it cannot check yet.
+ */
+function listedName(ctx: RenderContext, sources: readonly string[], dc: string | undefined, text: string): boolean {
+  let listed = false;
+  for (const source of sources) {
+    if (!ctx.capabilitiesOf(source).listing) continue;
+    const dep = { kind: 'services' as const, source, ...(dc ? { dc } : {}) };
+    const listing = ctx.needInUnion(dep);
+    // No listing: this pass waits for it (taken whole for now), or its source is down (ignored).
+    if (listing === undefined ? ctx.waiting.has(dependencyId(dep)) : listing.some((s) => s.Name === text)) listed = true;
+  }
+  return listed;
 }
 
 /**
@@ -18,19 +42,24 @@ function kvSource(ctx: RenderContext, name: unknown): string {
  * configured source that answers services (a union), each parsed by its source's naming rules.
  */
 function serviceQueries(helper: string, params: unknown[], options: HelperOptions, ctx: RenderContext, consulOptions: boolean): { queries: ServiceQuery[]; union: boolean } {
-  const text = stringArg(helper, params, 0, 'a service name');
+  const { text, fromCatalog } = serviceText(helper, params);
   const sources = ctx.sourcesFor(options.hash.source, (c) => c.services, 'services');
+  const dc = optionalString(options.hash.dc);
+  const syntax = (dottedNames: boolean): boolean => !fromCatalog && hasQuerySyntax(text, dottedNames);
+  const listed = sources.some((source) => syntax(ctx.capabilitiesOf(source).dottedNames)) && listedName(ctx, sources, dc, text);
   const queries = sources.map((source) => {
     const capabilities = ctx.capabilitiesOf(source);
+    const exactName = fromCatalog || (syntax(capabilities.dottedNames) && listed);
     const query = parseServiceQuery(text, {
       tag: optionalString(options.hash.tag),
-      dc: optionalString(options.hash.dc),
+      dc,
       status: optionalString(options.hash.status),
       ...(consulOptions
         ? { near: optionalString(options.hash.near), filter: optionalString(options.hash.filter), nodeMeta: optionalString(options.hash.nodeMeta) }
         : {}),
       source,
       dottedNames: capabilities.dottedNames,
+      exactName,
     });
     for (const option of ['filter', 'nodeMeta'] as const) {
       if (query[option] !== undefined && !capabilities.queryOptions.includes(option)) {
@@ -72,20 +101,6 @@ export function unionServices(lists: readonly (readonly ServiceSummary[])[]): re
     }
   }
   return deepFreeze([...tags].map(([Name, set]) => ({ Name, Tags: [...set].sort(compareStrings) })).sort((a, b) => compareStrings(a.Name, b.Name)));
-}
-
-/** Normalizes a KV prefix so `ls "app/config"` and `ls "app/config/"` mean the same folder. */
-function folder(prefix: string): string {
-  const trimmed = prefix.replace(/^\/+/, '');
-  return trimmed === '' || trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
-}
-
-function keysBelow(args: unknown[], helper: string): { pairs: readonly KeyPair[]; prefix: string } {
-  const { params, options } = splitArgs(args);
-  const ctx = renderContextOf(options);
-  const prefix = folder(stringArg(helper, params, 0, 'a key prefix'));
-  const pairs = ctx.need({ kind: 'keys', source: kvSource(ctx, options.hash.source), prefix }) ?? NO_PAIRS;
-  return { pairs, prefix };
 }
 
 /** The helpers that read the catalog. Each records what it needs; see RenderContext. */
@@ -135,43 +150,5 @@ export const catalogHelpers: Record<string, Helper> = {
     const deps = sources.map((source) => ({ kind: 'services' as const, source, ...(dc ? { dc } : {}) }));
     if (deps.length === 1) return ctx.need(deps[0] as (typeof deps)[number]) ?? [];
     return unionServices(deps.map((dep) => ctx.needInUnion(dep) ?? []));
-  },
-
-  /** `(key "path")`: waits (no file is written) until the key exists, as consul-template does. */
-  key(...args) {
-    const { params, options } = splitArgs(args);
-    // Handlebars 4.7 calls a helper named `key` for `{{@key}}` inside #each; give back the loop key.
-    if (params.length === 0) return options.data?.key;
-    const ctx = renderContextOf(options);
-    const key = stringArg('key', params, 0, 'a key');
-    const value = ctx.need({ kind: 'key', source: kvSource(ctx, options.hash.source), key });
-    if (value === null) ctx.waiting.add(`key "${key}" does not exist`);
-    return value ?? '';
-  },
-
-  /** `(keyOrDefault "path" "fallback")`: the fallback while the key does not exist. */
-  keyOrDefault(...args) {
-    const { params, options } = splitArgs(args);
-    const ctx = renderContextOf(options);
-    const key = stringArg('keyOrDefault', params, 0, 'a key');
-    const fallback = stringArg('keyOrDefault', params, 1, 'a default value');
-    const value = ctx.need({ kind: 'key', source: kvSource(ctx, options.hash.source), key });
-    return value ?? fallback;
-  },
-
-  /** `(ls "prefix")`: the direct children of a folder as `{ Key, Value }`, Key relative to it. */
-  ls(...args) {
-    const { pairs, prefix } = keysBelow(args, 'ls');
-    return pairs
-      .map((p) => ({ Key: p.Key.slice(prefix.length), Value: p.Value }))
-      .filter((p) => p.Key !== '' && !p.Key.includes('/'));
-  },
-
-  /** `(tree "prefix")`: every key below a folder, recursively, Key relative to it. */
-  tree(...args) {
-    const { pairs, prefix } = keysBelow(args, 'tree');
-    return pairs
-      .map((p) => ({ Key: p.Key.slice(prefix.length), Value: p.Value }))
-      .filter((p) => p.Key !== '' && !p.Key.endsWith('/'));
   },
 };

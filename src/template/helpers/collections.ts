@@ -36,6 +36,18 @@ function indexOnce(value: unknown, key: unknown): unknown {
 
 export const collectionHelpers: Record<string, Helper> = {
   /**
+   * `(withPort (service "web"))`: the instances that have a port. An instance registered without
+   * one (Port "0", as Consul allows) passes the catalog rules, but `host:0` in a proxy config
+   * makes nginx and haproxy refuse the whole file: the shipped templates leave those out.
+   */
+  withPort(...args) {
+    const [list] = splitArgs(args).params;
+    if (list === null || list === undefined) return [];
+    if (!Array.isArray(list)) throw new Error(`withPort: expected a list of instances, got ${describe(list)}`);
+    return list.filter((item: unknown) => item !== null && typeof item === 'object' && String((item as { Port?: unknown }).Port ?? '0') !== '0');
+  },
+
+  /**
    * `(index x k1 k2 …)`: x[k1][k2]…: a list position (out of range is an error), a map key
    * (a missing key gives nothing), or a string's byte.
    */

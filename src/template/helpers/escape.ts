@@ -1,4 +1,4 @@
-import { haproxyServerName } from '../../actions/haproxy/names.js';
+import { configName, haproxyServerName } from '../../actions/haproxy/names.js';
 import { shellQuote } from '../../actions/shell.js';
 import { splitArgs, type Helper } from './args.js';
 
@@ -42,6 +42,18 @@ export const escapeHelpers: Record<string, Helper> = {
   haproxyServerName(...args) {
     const [node, id] = splitArgs(args).params;
     return haproxyServerName(String(node ?? ''), String(id ?? ''));
+  },
+  /**
+   * nginx: a service name as an upstream name (`upstream {{nginxName Name}}`, and the same in
+   * `proxy_pass http://…`): plain names unchanged, any other one escaped so that two services
+   * never share an upstream and nothing in a name ends the statement.
+   */
+  nginxName(...args) {
+    return configName(text(args), 'nginx');
+  },
+  /** haproxy: a service name as a backend name (the same rule as nginxName, `:` kept). */
+  haproxyName(...args) {
+    return configName(text(args), 'haproxy');
   },
   /** /bin/sh: one single-quoted word. */
   shellQuote(...args) {

@@ -18,6 +18,7 @@ describe('makeInstance', () => {
       Meta: {},
       ServiceMeta: {},
       TaggedAddresses: {},
+      ServiceTaggedAddresses: {},
       Weights: { Passing: '1', Warning: '1' },
       Checks: [],
       Status: 'passing',

@@ -12,6 +12,13 @@ describe('ordering', () => {
     expect(sorted.map((i) => `${i.Node}/${i.ID}`)).toEqual(['N3/a', 'n1/a', 'n1/b', 'n2/a']);
     expect(compareStrings('a', 'a')).toBe(0);
   });
+
+  it('orders strings as Go does (by UTF-8 bytes): U+FF5A before an emoji, a prefix first', () => {
+    const words = ['😀', 'ｚ', 'é', 'Z', 'a', 'ab', ''];
+    expect([...words].sort(compareStrings)).toEqual(['', 'Z', 'a', 'ab', 'é', 'ｚ', '😀']);
+    const bytes = (w: string): Buffer => Buffer.from(w, 'utf8');
+    for (const a of words) for (const b of words) expect(Math.sign(compareStrings(a, b)), `${a} vs ${b}`).toBe(Math.sign(Buffer.compare(bytes(a), bytes(b))));
+  });
 });
 
 describe('selectInstances', () => {

@@ -19,9 +19,26 @@ describe('dependencyId', () => {
       { kind: 'services', source: 'reg', dc: 'dc2' },
       { kind: 'key', source: 'reg', key: 'web' },
       { kind: 'keys', source: 'reg', prefix: 'web' },
+      { kind: 'node', source: 'reg' },
+      { kind: 'node', source: 'reg', name: 'web' },
+      { kind: 'node', source: 'reg', name: 'web', dc: 'dc2' },
+      { kind: 'nodes', source: 'reg' },
+      { kind: 'nodes', source: 'reg', dc: 'dc2' },
+      { kind: 'nodes', source: 'reg', near: '_agent' },
+      { kind: 'datacenters', source: 'reg', ignoreFailing: false },
+      { kind: 'datacenters', source: 'reg', ignoreFailing: true },
     ];
     const ids = variants.map(dependencyId);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('never gives a name holding syntax the identity of a tag and a name (service "canary.web" is not canary.web)', () => {
+    const service = (name: string, extra: Partial<Extract<Dependency, { kind: 'service' }>> = {}): string => dependencyId({ kind: 'service', source: 'reg', name, status: ['passing'], ...extra });
+    expect(service('canary.web')).not.toBe(service('web', { tag: 'canary' }));
+    expect(service('web@dc2')).not.toBe(service('web', { dc: 'dc2' }));
+    expect(service('web|any')).not.toBe(dependencyId({ kind: 'service', source: 'reg', name: 'web', status: 'any' }));
+    expect(service('web', { filter: 'a;node-meta=b:c' })).not.toBe(service('web', { filter: 'a', nodeMeta: 'b:c' }));
+    expect(dependencyId({ kind: 'node', source: 'reg', name: 'n1@dc2' })).not.toBe(dependencyId({ kind: 'node', source: 'reg', name: 'n1', dc: 'dc2' }));
   });
 
   it('gives equal dependencies one identity', () => {
@@ -38,6 +55,10 @@ describe('describeDependency', () => {
     [{ kind: 'key', source: 'file', key: 'app/x' }, 'key app/x (file)'],
     [{ kind: 'keys', source: 'file', prefix: '' }, 'keys under / (file)'],
     [{ kind: 'keys', source: 'file', prefix: 'app/' }, 'keys under app/ (file)'],
+    [{ kind: 'node', source: 'consul' }, "the agent's node (consul)"],
+    [{ kind: 'node', source: 'consul', name: 'n1', dc: 'dc2' }, 'node n1@dc2 (consul)'],
+    [{ kind: 'nodes', source: 'consul', dc: 'dc2', near: '_agent' }, 'the node list of dc2 near _agent (consul)'],
+    [{ kind: 'datacenters', source: 'consul', ignoreFailing: true }, 'the datacenter list (reachable only) (consul)'],
   ] as [Dependency, string][])('says %j as "%s"', (dep, text) => {
     expect(describeDependency(dep)).toBe(text);
   });

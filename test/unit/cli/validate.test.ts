@@ -21,7 +21,7 @@ describe('validate', () => {
   it('checks every template and static catalog, and finds nothing in a good setup', async () => {
     const dir = await workspace({ 'a.hbs': '{{#each (service "web")}}{{Address}}{{/each}}', 'b.hbs': 'static', 'c.yaml': CATALOG });
     const report = await validate(flags({ template: ['a.hbs:out/a', 'b.hbs:out/b'], source: ['file:c.yaml'] }), dir);
-    expect(report).toEqual({ problems: [], templates: 2, catalogs: 1 });
+    expect(report).toEqual({ problems: [], warnings: [], templates: 2, catalogs: 1 });
   });
 
   it('reports every problem at once, each with its place: a missing template, a broken one, a broken catalog', async () => {
@@ -45,7 +45,7 @@ describe('validate', () => {
   it('contacts no registry: a Consul source is checked for its settings only', async () => {
     const dir = await workspace({ 'a.hbs': 'x' });
     const report = await validate(flags({ template: ['a.hbs:out/a'], source: ['consul://127.0.0.1:1'] }), dir);
-    expect(report).toEqual({ problems: [], templates: 1, catalogs: 0 });
+    expect(report).toEqual({ problems: [], warnings: [], templates: 1, catalogs: 0 });
   });
 
   it('accepts exec mode whatever --once says (validation never runs anything)', async () => {

@@ -87,4 +87,16 @@ describe('OnceTracker', () => {
     expect(settled).toEqual([`file ${stuck.depId}`]);
     expect(at('error').map((e) => e.msg)).toEqual(['template cannot render: the data it waits for does not exist']);
   });
+
+  it('ends the run with exit 1 once a source gave up on a dependency a template needs, naming the source, the dependency and the last error', async () => {
+    const { log, at } = captureLog();
+    const tracker = new OnceTracker(log, false);
+    const waiting = await unit('waiting', undefined);
+    const error = 'no answer after 4 attempts (consul retry: 3 retries); last error: ECONNREFUSED';
+    const gaveUp = (id: string, source: string): string | undefined => (id === waiting.depId && source === 'file' ? error : undefined);
+    expect(tracker.finished([waiting.unit], false, never, COUNTS, gaveUp), 'not before the queued work is done').toBeUndefined();
+    expect(tracker.finished([waiting.unit], true, never, COUNTS, gaveUp)).toBe(1);
+    expect(at('error')).toEqual([expect.objectContaining({ source: 'file', dependency: waiting.depId, error, msg: `template cannot render: source "file" gave up on ${waiting.depId}: ${error}` })]);
+    expect(at('info').at(-1)).toMatchObject({ msg: 'summary', failed: true });
+  });
 });

@@ -4,6 +4,12 @@ import type { Source, SourceSink } from '../../source.js';
 import type { DedupHub } from './hub.js';
 
 /**
+ * `(node)` without a name is the local agent's node: each instance asks its own agent, never
+ * shares the answer (a follower would otherwise render the leader's node), as consul-template.
+ */
+const local = (dep: Dependency): boolean => dep.kind === 'node' && dep.name === undefined;
+
+/**
  * A source under dedup: as leader it passes the real source's answers on (and records them for
  * publishing); as follower it answers from the leader's published data.
  */
@@ -39,6 +45,7 @@ export class DedupSource implements Source {
     await this.inner.start({
       ...sink,
       data: (dep, value) => {
+        if (local(dep)) return sink.data(dep, value);
         if (!this.hub.leader) return;
         this.hub.record(dep, value);
         sink.data(dep, value);
@@ -47,12 +54,14 @@ export class DedupSource implements Source {
   }
 
   watch(dep: Dependency): void {
+    if (local(dep)) return this.inner.watch(dep);
     this.watched.set(dependencyId(dep), dep);
     if (this.hub.leader) this.inner.watch(dep);
     else queueMicrotask(() => this.deliver(dep));
   }
 
   unwatch(dep: Dependency): void {
+    if (local(dep)) return this.inner.unwatch(dep);
     this.watched.delete(dependencyId(dep));
     this.hub.forget(dep);
     if (this.hub.leader) this.inner.unwatch(dep);

@@ -141,7 +141,7 @@ describe('Guards', () => {
     guards.commit(WEB_ID, last(WEB_ID), 0);
     decide(WEB_ID, WEB, range(1, 4), 1000);
     const changed = guards.releaseAll(2000);
-    expect(ids(changed.get(WEB_ID) ?? [])).toEqual(ids(range(1, 4)));
+    expect(ids((changed.get(WEB_ID) ?? []) as readonly Instance[])).toEqual(ids(range(1, 4)));
     expect(guards.status(WEB_ID)?.Held).toBe('0');
     expect(at('warn').filter((l) => /operator release/.test(l.msg))).toHaveLength(1);
     expect(guards.releaseAll(3000).size, 'nothing held, nothing to release').toBe(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateStatus, ConsulDataError, instancesFromHealth, keyPairs, keyValue, servicesFromCatalog } from '../../../../src/registries/consul/normalize.js';
+import { aggregateStatus, ConsulDataError, datacentersFromCatalog, instancesFromHealth, keyPairs, keyValue, nodeFromCatalog, nodesFromCatalog, servicesFromCatalog } from '../../../../src/registries/consul/normalize.js';
 
 const entry = (id: string, node: string, checks: { Status: string; CheckID?: string }[], extra: Record<string, unknown> = {}) => ({
   Node: { Node: node, Address: `10.0.0.${node.slice(1)}`, Datacenter: 'dc1' },
@@ -37,6 +37,7 @@ describe('Consul reply normalization', () => {
       Meta: { weight: '5' },
       ServiceMeta: { weight: '5' },
       TaggedAddresses: {},
+      ServiceTaggedAddresses: {},
       Weights: { Passing: '1', Warning: '1' },
       Checks: [serfHealth],
       Status: 'passing',
@@ -85,5 +86,72 @@ describe('Consul reply normalization', () => {
       { Key: 'a', Value: '1' },
       { Key: 'b', Value: '2' },
     ]);
+  });
+
+  it('reads an instance registered without a port (Consul leaves Port out of its JSON) as port 0', () => {
+    const [inst] = instancesFromHealth([entry('web-1', 'n1', [], { Port: undefined })], 'any', 'consul', 'dc1');
+    expect(inst?.Port).toBe('0');
+  });
+
+  it("sorts each instance's tags as Go does, keeps weights as given, and gives TaggedAddresses under both names", () => {
+    const [inst] = instancesFromHealth(
+      [entry('web-1', 'n1', [], { Tags: ['😀', 'ｚ', 'urlprefix-/app strip=/app', 'a'], Weights: { Passing: 10, Warning: 3 }, TaggedAddresses: { wan: { Address: '1.2.3.4', Port: 80 } } })],
+      'any',
+      'consul',
+      'dc1',
+    );
+    expect(inst?.Tags).toEqual(['a', 'urlprefix-/app strip=/app', 'ｚ', '😀']);
+    expect(inst?.Weights).toEqual({ Passing: '10', Warning: '3' });
+    expect(inst?.ServiceTaggedAddresses).toEqual({ wan: { Address: '1.2.3.4', Port: '80' } });
+    expect(inst?.ServiceTaggedAddresses).toBe(inst?.TaggedAddresses);
+  });
+
+  it('keeps Consul\'s round-trip order when the query asked near=', () => {
+    const body = [entry('b', 'n2', []), entry('a', 'n1', [])];
+    expect(instancesFromHealth(body, 'any', 'c', 'dc1', true).map((i) => i.ID)).toEqual(['b', 'a']);
+    expect(instancesFromHealth(body, 'any', 'c', 'dc1').map((i) => i.ID)).toEqual(['a', 'b']);
+  });
+});
+
+describe('Consul catalog nodes', () => {
+  const nodeBody = (name: string, address: string) => ({ ID: `id-${name}`, Node: name, Address: address, Datacenter: 'dc1', TaggedAddresses: { lan: address }, Meta: { rack: 'r1' }, CreateIndex: 5 });
+
+  it('reads a node and its services (keyed by ID in Consul), services sorted by name then ID, tags sorted, port 0 when left out', () => {
+    const body = {
+      Node: nodeBody('n1', '10.0.0.1'),
+      Services: {
+        'web-2': { ID: 'web-2', Service: 'web', Tags: ['b', 'a'], Meta: { v: '1' }, Port: 80, Address: '10.0.0.9', EnableTagOverride: true },
+        'api-1': { ID: 'api-1', Service: 'api', Tags: [], Address: '' },
+        'web-1': { ID: 'web-1', Service: 'web', Tags: null, Port: 81 },
+      },
+    };
+    expect(nodeFromCatalog(body)).toEqual({
+      Node: { ID: 'id-n1', Node: 'n1', Address: '10.0.0.1', Datacenter: 'dc1', TaggedAddresses: { lan: '10.0.0.1' }, Meta: { rack: 'r1' } },
+      Services: [
+        { ID: 'api-1', Service: 'api', Tags: [], Meta: {}, Port: '0', Address: '', EnableTagOverride: 'false' },
+        { ID: 'web-1', Service: 'web', Tags: [], Meta: {}, Port: '81', Address: '', EnableTagOverride: 'false' },
+        { ID: 'web-2', Service: 'web', Tags: ['a', 'b'], Meta: { v: '1' }, Port: '80', Address: '10.0.0.9', EnableTagOverride: 'true' },
+      ],
+    });
+    expect(Object.isFrozen(nodeFromCatalog(body)?.Services)).toBe(true);
+  });
+
+  it('reads null (a node Consul does not know) as null, and refuses any other shape', () => {
+    expect(nodeFromCatalog(null)).toBeNull();
+    expect(() => nodeFromCatalog([])).toThrow(ConsulDataError);
+    expect(() => nodeFromCatalog({ Services: {} })).toThrow(ConsulDataError);
+  });
+
+  it('lists nodes sorted by name then address, or in Consul\'s order when asked near=', () => {
+    const body = [nodeBody('b', '10.0.0.2'), nodeBody('a', '10.0.0.9'), nodeBody('a', '10.0.0.1')];
+    expect(nodesFromCatalog(body).map((n) => `${n.Node}/${n.Address}`)).toEqual(['a/10.0.0.1', 'a/10.0.0.9', 'b/10.0.0.2']);
+    expect(nodesFromCatalog(body, true).map((n) => `${n.Node}/${n.Address}`)).toEqual(['b/10.0.0.2', 'a/10.0.0.9', 'a/10.0.0.1']);
+    expect(nodesFromCatalog(body)[0]).toEqual({ ID: 'id-a', Node: 'a', Address: '10.0.0.1', Datacenter: 'dc1', TaggedAddresses: { lan: '10.0.0.1' }, Meta: { rack: 'r1' } });
+    expect(() => nodesFromCatalog({})).toThrow(ConsulDataError);
+  });
+
+  it('sorts datacenter names (Consul lists them by round-trip time)', () => {
+    expect(datacentersFromCatalog(['dc2', 'dc10', 'dc1'])).toEqual(['dc1', 'dc10', 'dc2']);
+    expect(() => datacentersFromCatalog(null)).toThrow(ConsulDataError);
   });
 });

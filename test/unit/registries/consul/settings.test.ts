@@ -44,7 +44,19 @@ describe('Consul settings', () => {
       consistent: false,
       cached: false,
       minIntervalMs: 100,
+      retry: { enabled: true, attempts: 12 },
     });
+  });
+
+  it("retries as consul-template does by default (12 attempts), with the backoff of the watch unless one is given", () => {
+    expect(resolveConsulSettings({}, {}).retry).toEqual({ enabled: true, attempts: 12 });
+    expect(resolveConsulSettings({ retryEnabled: false, retryAttempts: 0, retryBackoffMs: 10, retryMaxBackoffMs: 50 }, {}).retry).toEqual({ enabled: false, attempts: 0, backoffMs: 10, maxBackoffMs: 50 });
+  });
+
+  it('takes basic auth from the config over CONSUL_HTTP_AUTH, and an empty one (auth turned off) over it too', () => {
+    expect(resolveConsulSettings({ auth: 'ct:pw' }, { CONSUL_HTTP_AUTH: 'env:pw' }).auth).toBe('ct:pw');
+    expect(resolveConsulSettings({ auth: '' }, { CONSUL_HTTP_AUTH: 'env:pw' }).auth).toBeUndefined();
+    expect(resolveConsulSettings({}, { CONSUL_HTTP_AUTH: 'env:pw' }).auth).toBe('env:pw');
   });
 
   it('lets flags win over the environment', () => {

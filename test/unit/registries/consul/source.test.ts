@@ -1,10 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { dependencyId, type Dependency, type DependencyValue } from '../../../../src/catalog/types.js';
 import type { BlockingOptions, ConsulReply, ConsulRequest } from '../../../../src/registries/consul/client.js';
-import { resolveConsulSettings } from '../../../../src/registries/consul/settings.js';
+import { resolveConsulSettings, type ConsulOverrides } from '../../../../src/registries/consul/settings.js';
 import { ConsulSource } from '../../../../src/registries/consul/source.js';
 import type { WatchTiming } from '../../../../src/registries/consul/watch.js';
-import { registerCleanup } from '../../../support/tmp.js';
+import { registerCleanup, tempDir } from '../../../support/tmp.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { quietFor, until } from '../../../support/until.js';
 
 /**
@@ -53,7 +55,7 @@ vi.mock('../../../../src/registries/consul/client.js', async (importOriginal) =>
       const answer = script.state.answers.get(name);
       if (answer === undefined) throw new real.ConsulRequestError(`no answer scripted for ${name}`, 500);
       if ('fail' in answer) throw new real.ConsulRequestError(`HTTP ${answer.fail}: scripted failure`, answer.fail);
-      return { body: answer.body, index: script.state.index, knownLeader: true, lastContactMs: 0 };
+      return { body: answer.body, index: script.state.index, knownLeader: true, lastContactMs: 0, backend: undefined };
     }
     destroy(): void {
       script.state.destroyed += 1;
@@ -73,10 +75,10 @@ const healthEntry = (id: string, address: string) => ({
   Checks: [{ CheckID: 'serfHealth', Status: 'passing' }],
 });
 
-async function started() {
+async function started(over: ConsulOverrides = {}, once = false) {
   script.state.answers.clear();
   script.state.requests.length = 0;
-  const source = new ConsulSource('consul', resolveConsulSettings({ address: '127.0.0.1:8500', blockWaitMs: 5000 }, {}), TIMING);
+  const source = new ConsulSource('consul', resolveConsulSettings({ address: '127.0.0.1:8500', blockWaitMs: 5000, ...over }, {}), TIMING, once);
   const received: { id: string; value: DependencyValue }[] = [];
   const problems: string[] = [];
   const recoveries: string[] = [];
@@ -167,5 +169,38 @@ describe('ConsulSource', () => {
     script.set('web', { body: [] });
     await quietFor(60);
     expect(script.state.requests.length).toBe(asked);
+  });
+
+  it('in --once, gives up on a dependency after the retry attempts, saying how often it asked and the last error', async () => {
+    const { source, problems } = await started({ retryAttempts: 2 }, true);
+    script.set('web', { fail: 500 });
+    source.watch(WEB);
+    await until(() => source.health.gaveUp(dependencyId(WEB)) !== undefined, 'gave up on web');
+    expect(source.health.gaveUp(dependencyId(WEB))).toBe('no answer after 3 attempts (consul retry: 2 retries); last error: HTTP 500: scripted failure');
+    expect(problems.at(-1)).toBe(`Consul at consul+http://127.0.0.1:8500: gave up on ${dependencyId(WEB)}: ${source.health.gaveUp(dependencyId(WEB)) ?? ''}`);
+    expect(script.state.requests.filter((r) => r.name === 'web')).toHaveLength(3);
+  });
+
+  it('in --once, gives up at once on a 403, naming the token (never its value) and the permission it lacks', async () => {
+    const tokenFile = join(await tempDir('ctmpl-token-'), 'consul-token');
+    await writeFile(tokenFile, 'CANARY-secret-token\n');
+    const { source } = await started({ tokenFile, retryAttempts: 12 }, true);
+    script.set('app/x', { fail: 403 });
+    script.set('web', { fail: 403 });
+    source.watch(KEY);
+    source.watch(WEB);
+    await until(() => source.health.gaveUp(dependencyId(WEB)) !== undefined && source.health.gaveUp(dependencyId(KEY)) !== undefined, 'gave up on both');
+    expect(source.health.gaveUp(dependencyId(KEY))).toBe(`HTTP 403: scripted failure: the ACL token in ${tokenFile} lacks key:read on "app/x"`);
+    expect(source.health.gaveUp(dependencyId(KEY))).not.toContain('CANARY');
+    expect(source.health.gaveUp(dependencyId(WEB))).toMatch(/lacks service:read on "web" \(and node:read on its nodes\)$/);
+    expect(script.state.requests.filter((r) => r.name === 'web')).toHaveLength(1);
+  });
+
+  it('never gives up outside --once', async () => {
+    const { source } = await started({ retryAttempts: 1, retryEnabled: false });
+    script.set('web', { fail: 403 });
+    source.watch(WEB);
+    await until(() => script.state.requests.filter((r) => r.name === 'web').length >= 4, 'asked again and again');
+    expect(source.health.gaveUp(dependencyId(WEB))).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DependencyValue } from '../../../../src/catalog/types.js';
 import { ConsulRequestError, type BlockingOptions, type ConsulReply, type ConsulRequest } from '../../../../src/registries/consul/client.js';
-import { BlockingWatch, nextIndex, type ConsulReader, type WatchTiming } from '../../../../src/registries/consul/watch.js';
+import { BlockingWatch, nextIndex, type ConsulReader, type GiveUpRule, type WatchTiming } from '../../../../src/registries/consul/watch.js';
 
 const TIMING: WatchTiming = { minIntervalMs: 100, intervalJitterMs: 0, backoff: { baseMs: 250, capMs: 60_000, jitter: 'full', random: () => 1 }, noIndexPauseMs: 1000, random: () => 1 };
 
@@ -19,12 +19,12 @@ class ScriptedReader implements ConsulReader {
       return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new ConsulRequestError('request aborted', undefined, true))));
     }
     if (step instanceof ConsulRequestError) return Promise.reject(step);
-    return Promise.resolve({ body: 'v', index: 1, knownLeader: true, lastContactMs: 0, ...step });
+    return Promise.resolve({ body: 'v', index: 1, knownLeader: true, lastContactMs: 0, backend: undefined, ...step });
   }
 }
 
-function watchWith(reader: ScriptedReader, options: Partial<{ maxStaleMs: number; consistent: boolean; request: ConsulRequest }> = {}) {
-  const events = { data: [] as DependencyValue[], failing: [] as string[], recovered: 0, requested: 0, converted: 0 };
+function watchWith(reader: ScriptedReader, options: Partial<{ maxStaleMs: number; consistent: boolean; request: ConsulRequest; giveUp: GiveUpRule }> = {}) {
+  const events = { data: [] as DependencyValue[], failing: [] as string[], recovered: 0, requested: 0, converted: 0, gaveUp: [] as { message: string; attempts: number; denied: boolean }[] };
   const watch = new BlockingWatch(
     reader,
     options.request ?? { kind: 'services' },
@@ -37,8 +37,9 @@ function watchWith(reader: ScriptedReader, options: Partial<{ maxStaleMs: number
       failing: (m) => events.failing.push(m),
       recovered: () => (events.recovered += 1),
       requested: () => (events.requested += 1),
+      gaveUp: (message, attempts, denied) => void events.gaveUp.push({ message, attempts, denied }),
     },
-    { waitMs: 60_000, maxStaleMs: options.maxStaleMs ?? 0, consistent: options.consistent ?? false, timing: TIMING },
+    { waitMs: 60_000, maxStaleMs: options.maxStaleMs ?? 0, consistent: options.consistent ?? false, timing: TIMING, ...(options.giveUp ? { giveUp: options.giveUp } : {}) },
   );
   watch.start();
   return { watch, events };
@@ -109,6 +110,50 @@ describe('BlockingWatch', () => {
     // 250 ms doubling to the 60 s cap: about 8 steps to reach it, then one try a minute.
     expect(reader.calls.length).toBeGreaterThan(8);
     expect(reader.calls.length).toBeLessThan(25);
+    await watch.stop();
+  });
+
+  it("gives up in --once after consul-template's retry attempts: the first failure and 3 retries, then stops asking", async () => {
+    const reader = new ScriptedReader(Array.from({ length: 100 }, down));
+    const { watch, events } = watchWith(reader, { giveUp: { retry: true, attempts: 3 } });
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(reader.calls).toHaveLength(4);
+    expect(events.gaveUp).toEqual([{ message: 'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:8500', attempts: 4, denied: false }]);
+    // The retries waited consul-template's backoff (250 ms doubling; random() = 1 here).
+    const gaps = reader.calls.slice(1).map((c, i) => c.at - (reader.calls[i]?.at ?? 0));
+    expect(gaps).toEqual([250, 500, 1000]);
+    await watch.stop();
+  });
+
+  it('gives up at the first failure with retry disabled, never with 0 attempts, and at once on a 403 either way', async () => {
+    const off = watchWith(new ScriptedReader([down()]), { giveUp: { retry: false, attempts: 12 } });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(off.events.gaveUp).toMatchObject([{ attempts: 1, denied: false }]);
+    const forever = watchWith(new ScriptedReader(Array.from({ length: 1000 }, down)), { giveUp: { retry: true, attempts: 0 } });
+    await vi.advanceTimersByTimeAsync(30 * 60_000);
+    expect(forever.events.gaveUp).toEqual([]);
+    const denied = new ConsulRequestError('permission denied (HTTP 403): the ACL token is missing or lacks read access', 403);
+    const forbidden = watchWith(new ScriptedReader([denied, down()]), { giveUp: { retry: true, attempts: 0 } });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(forbidden.events.gaveUp).toEqual([{ message: denied.message, attempts: 1, denied: true }]);
+    await Promise.all([off.watch.stop(), forever.watch.stop(), forbidden.watch.stop()]);
+  });
+
+  it('resets its count on an answer: only failures in a row count towards giving up', async () => {
+    const reader = new ScriptedReader([down(), down(), { index: 5 }, down(), down(), down()]);
+    const { watch, events } = watchWith(reader, { giveUp: { retry: true, attempts: 2 } });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(events.data).toHaveLength(1);
+    expect(events.gaveUp).toMatchObject([{ attempts: 3 }]);
+    await watch.stop();
+  });
+
+  it('never gives up without the rule (the daemon), not even on a 403', async () => {
+    const reader = new ScriptedReader([new ConsulRequestError('permission denied (HTTP 403)', 403), down(), { index: 3 }]);
+    const { watch, events } = watchWith(reader);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(events.gaveUp).toEqual([]);
+    expect(events.data).toHaveLength(1);
     await watch.stop();
   });
 

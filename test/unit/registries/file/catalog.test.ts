@@ -61,12 +61,57 @@ describe('parseCatalog', () => {
   });
 
   it.each([
-    ['an address with a newline', 'services:\n  web:\n    - { address: "10.0.0.1;\\nevil", port: 80 }\n', /IP address or a host name/],
-    ['an unknown status', 'services:\n  web:\n    - { address: h, port: 80, status: up }\n', /status/],
-    ['a service name with spaces', 'services:\n  "my web":\n    - { address: h, port: 80 }\n', /service names/],
-    ['an id with a semicolon', 'services:\n  web:\n    - { id: "a;b", address: h, port: 80 }\n', /letters, digits/],
-  ])('refuses %s', (_what, text, message) => {
-    expect(errorOf(text).message).toMatch(message);
+    ['an address with a newline', 'services:\n  web:\n    - { address: "10.0.0.1;\\nevil", port: 80 }\n', /IP address or a host name/, '3:18'],
+    ['a dotted number that is no IPv4 address', 'services:\n  web:\n    - { address: 999.1.1.1, port: 80 }\n', /a dotted number must be a valid IPv4 address/, '3:18'],
+    ['an IPv6 address with a zone index', 'services:\n  web:\n    - { address: "fe80::1%eth0", port: 80 }\n', /IP address or a host name/, '3:18'],
+    ['a port above 65535', 'services:\n  web:\n    - { address: h, port: 65536 }\n', /port must be a whole number from 0 to 65535/, '3:27'],
+    ['an unknown status', 'services:\n  web:\n    - { address: h, port: 80, status: up }\n', /status/, undefined],
+    ['a service name with a newline', 'services:\n  "we\\nb":\n    - { address: h, port: 80 }\n', /service names must not be empty or hold a control character/, undefined],
+    ['an empty service name', 'services:\n  "":\n    - { address: h, port: 80 }\n', /service names must not be empty/, undefined],
+    ['an id with a tab', 'services:\n  web:\n    - { id: "a\\tb", address: h, port: 80 }\n', /id: must not be empty or hold a control character/, '3:13'],
+    ['an empty node', 'services:\n  web:\n    - { node: "", address: h, port: 80 }\n', /node: must not be empty/, undefined],
+    ['a tag with a C1 control character', 'services:\n  web:\n    - { address: h, port: 80, tags: [ok, "a\\u0085b"] }\n', /tags\.1: must not hold a control character/, undefined],
+    ['a meta value with a newline', 'services:\n  web:\n    - { address: h, port: 80, meta: { note: "a\\nb" } }\n', /meta\.note: must not hold a control character/, undefined],
+  ])('refuses the whole file for %s, naming file:line:col', (_what, text, message, where) => {
+    const err = errorOf(text);
+    expect(err.message).toMatch(message);
+    expect(err.where).toMatch(/^catalog\.yaml:\d+:\d+$/);
+    if (where !== undefined) expect(err.where).toBe(`catalog.yaml:${where}`);
+  });
+
+  it('reads names, ids, nodes, tags and meta as written: spaces, ";", "=", "/", backticks, unicode; port 0; multi-line kv values', () => {
+    const text = `services:
+  "a b/(c)":
+    - id: "web;1"
+      node: "n é"
+      address: web-1.example.
+      port: 0
+      tags: ["urlprefix-/app strip=/app", "traefik.http.routers.app.rule=Host(\`app.example.com\`)"]
+      meta: { "a b": "x=y (z)" }
+kv:
+  cert: "-----BEGIN-----\\nMIIB\\n-----END-----\\n"
+`;
+    const catalog = parseCatalog('c.yaml', text, 'file');
+    expect(catalog.services.get('a b/(c)')).toEqual([
+      makeInstance({
+        ID: 'web;1',
+        Name: 'a b/(c)',
+        Node: 'n é',
+        Address: 'web-1.example.',
+        Port: '0',
+        Tags: ['urlprefix-/app strip=/app', 'traefik.http.routers.app.rule=Host(`app.example.com`)'],
+        Meta: { 'a b': 'x=y (z)' },
+        Status: 'passing',
+        Datacenter: 'dc1',
+        Source: 'file',
+      }),
+    ]);
+    expect(catalog.kv.get('cert')).toBe('-----BEGIN-----\nMIIB\n-----END-----\n');
+  });
+
+  it('writes ports in plain decimal, as registries give them', () => {
+    const catalog = parseCatalog('c.yaml', 'services:\n  web:\n    - { address: h, port: "8080" }\n', 'file');
+    expect(catalog.services.get('web')?.[0]?.Port).toBe('8080');
   });
 
   it('refuses a catalog larger than the limit before parsing it, and reads one just under it', () => {

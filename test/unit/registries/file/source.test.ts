@@ -74,7 +74,7 @@ describe('FileSource', () => {
     await until(() => values.length >= 1);
     writeFileSync(path, 'services:\n  web:\n    - { address: 10.0.0.1, port: eighty }\n');
     await until(() => errors.length >= 1);
-    expect(errors[0]).toContain(`${path}:3:34: services.web.0.port: port must be a whole number from 1 to 65535`);
+    expect(errors[0]).toContain(`${path}:3:34: services.web.0.port: port must be a whole number from 0 to 65535`);
     expect(values).toHaveLength(1);
     writeFileSync(path, TWO);
     await until(() => values.some((v) => Array.isArray(v) && v.length === 2));

@@ -60,6 +60,7 @@ describe('Nacos instances as template instances', () => {
       Meta: { version: 'v2', tags: 'blue, canary,,blue', 'nacos.cluster': 'SH', 'nacos.group': 'DEFAULT_GROUP', 'nacos.ephemeral': 'true' },
       ServiceMeta: { version: 'v2', tags: 'blue, canary,,blue', 'nacos.cluster': 'SH', 'nacos.group': 'DEFAULT_GROUP', 'nacos.ephemeral': 'true' },
       TaggedAddresses: {},
+      ServiceTaggedAddresses: {},
       Weights: { Passing: '2.5', Warning: '2.5' },
       Checks: [],
       Status: 'passing',

@@ -27,7 +27,7 @@ describe('text and comparison helpers', () => {
     ['{{add 1 "2" 3.5}}', '6.5'],
     ['{{add 1 2}}{{add 3 4}}', '37'],
     ['{{len (service "web")}}{{len "abc"}}', '23'],
-    ['{{toJSON (lookup (service "web") 0)}}', '{"ID":"a","Name":"web","Node":"n1","NodeID":"","NodeAddress":"10.0.0.1","NodeDatacenter":"dc1","NodeMeta":{},"NodeTaggedAddresses":{},"Address":"10.0.0.1","Port":"80","Tags":["blue","green"],"Meta":{},"ServiceMeta":{},"TaggedAddresses":{},"Weights":{"Passing":"1","Warning":"1"},"Checks":[],"Status":"passing","Datacenter":"dc1","Source":"file"}'],
+    ['{{toJSON (lookup (service "web") 0)}}', '{"ID":"a","Name":"web","Node":"n1","NodeID":"","NodeAddress":"10.0.0.1","NodeDatacenter":"dc1","NodeMeta":{},"NodeTaggedAddresses":{},"Address":"10.0.0.1","Port":"80","Tags":["blue","green"],"Meta":{},"ServiceMeta":{},"TaggedAddresses":{},"ServiceTaggedAddresses":{},"Weights":{"Passing":"1","Warning":"1"},"Checks":[],"Status":"passing","Datacenter":"dc1","Source":"file"}'],
     ['{{#each (service "web")}}{{hostPort Address Port}} {{/each}}', '10.0.0.1:80 [2001:db8::1]:81 '],
     ['{{#each (byTag (service "web"))}}{{@key}}={{#each this}}{{ID}}{{/each}};{{/each}}', 'blue=a;green=ab;'],
   ])('%s → %s', (template, expected) => {

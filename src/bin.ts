@@ -9,7 +9,7 @@ import { startHttp } from './observe/http.js';
 import type { Metrics } from './observe/metrics.js';
 import { SystemdNotifier } from './observe/systemd.js';
 import { Runner } from './runner.js';
-import { TemplateUnit } from './template/unit.js';
+import { loadTemplates } from './template/unit.js';
 import { validate } from './cli/validate.js';
 import { removePidFile, writePidFile } from './cli/pid-file.js';
 
@@ -54,7 +54,7 @@ async function reload(current: Runner, flags: FlagValues, logger: Logger, signal
   const warnings: ConfigWarning[] = [];
   try {
     config = await loadConfig(flags, process.cwd(), { warnings });
-    for (const template of config.templates) await TemplateUnit.load(template);
+    await loadTemplates(config.templates, config.partials);
   } catch (err) {
     logger.error({ err: errorMessage(err) }, `${signal}: new configuration rejected; keeping the running one`);
     return current;
@@ -84,6 +84,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (parsed.kind === 'validate') {
       const report = await validate(parsed.flags);
       for (const w of report.warnings) process.stderr.write(`ctmpl: warning: ${w.where}: ${w.message}${w.hint ? `\n  hint: ${w.hint}` : ''}\n`);
+      for (const note of report.notes) process.stderr.write(`ctmpl: note: ${note}\n`);
       for (const problem of report.problems) printInputError(problem);
       if (report.problems.length > 0) return 2;
       process.stdout.write(`ctmpl: ok: ${report.templates} template(s) and ${report.catalogs} catalog file(s) are valid\n`);

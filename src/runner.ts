@@ -18,7 +18,8 @@ import { startSources, type StartSources } from './registries/start.js';
 import type { Source } from './registries/source.js';
 import { Scheduler } from './schedule/scheduler.js';
 import { TemplateFileWatch } from './template/file-watch.js';
-import { TemplateUnit } from './template/unit.js';
+import type { PartialSet } from './template/partials.js';
+import { loadTemplates, type TemplateUnit } from './template/unit.js';
 import { systemClock, type Clock } from './util/clock.js';
 
 export interface RunnerOptions {
@@ -54,6 +55,7 @@ export class Runner {
   private readonly parts: BatchParts;
   private scheduler: Scheduler<TemplateUnit> | undefined;
   private fileWatch: TemplateFileWatch | undefined;
+  private partials: PartialSet | undefined;
   private watchdog: FileWatchdog | undefined;
   private dedup: Deduplicator | undefined;
   private exec: ExecSupervisor | undefined;
@@ -121,7 +123,9 @@ export class Runner {
     // Exec mode's supervisor brings execa, a large share of start-up: loaded only in exec mode.
     if (config.exec) this.exec = new (await import('./actions/exec.js')).ExecSupervisor(config.exec, log);
     if (config.templates.some((t) => t.haproxy) && !config.dry) this.haproxy = new (await import('./actions/haproxy/action.js')).HaproxyActions(config.templates, log, this.options.metrics, this.clock);
-    this.units = await Promise.all(config.templates.map((t) => TemplateUnit.load(t)));
+    const loaded = await loadTemplates(config.templates, config.partials);
+    this.units = loaded.units;
+    this.partials = loaded.partials;
     if (!config.dry) await cleanUpAfterCrash(this.units.map((u) => u.name), log);
     this.stages.output.warnAboutChecks(config.templates);
     this.scheduler = new Scheduler({
@@ -149,7 +153,7 @@ export class Runner {
     if (this.options.metrics) observeInMetrics(this.options.metrics, this.units, this.sources, this.stages.probes);
     await this.dedup?.start();
     if (watching) {
-      this.fileWatch = await TemplateFileWatch.start(this.units, (unit) => this.scheduler?.markDue(unit), log);
+      this.fileWatch = await TemplateFileWatch.start(this.units, this.partials, (unit) => this.scheduler?.markDue(unit), log);
       // A rendered file someone deleted is not current until the next batch writes it again.
       const missing = (unit: TemplateUnit): void => {
         unit.health.missing(this.clock.now());

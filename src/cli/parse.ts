@@ -64,6 +64,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       ...(o.wait !== undefined ? { wait: o.wait } : {}),
       ...(o.commandTimeout !== undefined ? { commandTimeout: o.commandTimeout } : {}),
       ...(o.sandboxPath !== undefined ? { sandboxPath: o.sandboxPath } : {}),
+      ...(o.partials !== undefined ? { partials: o.partials } : {}),
+      ...(o.errorOnMissingKey !== undefined ? { errorOnMissingKey: o.errorOnMissingKey } : {}),
       ...(o.logLevel !== undefined ? { logLevel: o.logLevel } : {}),
       ...(o.listen !== undefined ? { listen: o.listen } : {}),
       ...(o.healthFailingAfter !== undefined ? { healthFailingAfter: o.healthFailingAfter } : {}),

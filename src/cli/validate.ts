@@ -1,13 +1,17 @@
 import { existsSync } from 'node:fs';
 import { loadConfig, type ConfigWarning, type FlagValues } from '../config/load.js';
 import { InputError } from '../errors.js';
-import { registryNamed } from '../registries/list.js';
+import { registryNamed, sourcesByName } from '../registries/list.js';
+import { templateEnvironment } from '../template/environment.js';
+import { partialSet } from '../template/engine.js';
 import { TemplateUnit } from '../template/unit.js';
 
 export interface ValidationReport {
   readonly problems: readonly InputError[];
   /** What a consul-template config says that ctmpl reads differently or ignores. */
   readonly warnings: readonly ConfigWarning[];
+  /** Templates the made-up catalog could check only in part (see template/synthetic.ts). */
+  readonly notes: readonly string[];
   readonly templates: number;
   readonly catalogs: number;
 }
@@ -27,13 +31,22 @@ export async function validate(flags: FlagValues, cwd: string = process.cwd()): 
   try {
     config = await loadConfig({ ...flags, once: false }, cwd, { pathProblems: problems, warnings });
   } catch (err) {
-    return { problems: [asInputError(err)], warnings, templates: 0, catalogs: 0 };
+    return { problems: [asInputError(err)], warnings, notes: [], templates: 0, catalogs: 0 };
   }
+  const partials = partialSet(config.partials);
+  if (config.partials !== undefined && existsSync(config.partials)) await partials.load().catch((err: unknown) => problems.push(asInputError(err)));
+  // Every template is also rendered strictly against a made-up catalog: a misspelt field
+  // (`{{Adress}}`) is reported with its place here, not found as empty text in production.
+  const base = { defaultSource: config.sources[0]?.name ?? '', sources: sourcesByName(config.sources.map((s) => [s.name, s.registry])), env: templateEnvironment(process.env, config.envAllow) };
+  const notes: string[] = [];
   for (const template of config.templates) {
     // A missing template or sandbox is already among the problems, named by its flag or key.
     if ((template.contents === undefined && !existsSync(template.source)) || !existsSync(template.sandbox)) continue;
     try {
-      await TemplateUnit.load(template);
+      const unit = await TemplateUnit.load(template, partials);
+      const check = unit.checkWithSyntheticCatalog(base);
+      problems.push(...check.errors.map((message) => new InputError(message, undefined, 'fix the field name; docs/reference/template-data.md lists every field')));
+      notes.push(...check.notes);
     } catch (err) {
       problems.push(asInputError(err));
     }
@@ -49,5 +62,5 @@ export async function validate(flags: FlagValues, cwd: string = process.cwd()): 
       problems.push(asInputError(err));
     }
   }
-  return { problems, warnings, templates: config.templates.length, catalogs };
+  return { problems, warnings, notes, templates: config.templates.length, catalogs };
 }

@@ -21,6 +21,8 @@ export interface FlagValues {
   logLevel?: LogLevel;
   commandTimeout?: string;
   sandboxPath?: string;
+  partials?: string;
+  errorOnMissingKey?: boolean;
   flap?: string;
   flapWait?: string;
   maxRemoval?: string;

@@ -9,7 +9,7 @@ import { loggingFrom, observeFrom } from '../observe/settings.js';
 import { dedupFrom } from '../registries/dedup.js';
 import { sourcesFrom } from '../registries/settings.js';
 import { waitFrom } from '../schedule/settings.js';
-import { envAllowFrom, templatesFrom, type TemplateConfig } from '../template/settings.js';
+import { envAllowFrom, partialsFrom, templatesFrom, type TemplateConfig } from '../template/settings.js';
 import type { BlockContext } from './block.js';
 import { readDataFile, validateDataFile, type DataFile } from './data-file.js';
 import { readHclConfigPaths, unknownKeyHint, type HclWarning } from './hcl/index.js';
@@ -131,6 +131,7 @@ export async function loadConfig(flags: FlagValues, cwd: string = process.cwd(),
     ...observeFrom(ctx),
     relaxedSources: relaxedSourcesFrom(ctx, sources),
     envAllow: envAllowFrom(ctx),
+    partials: partialsFrom(ctx),
     guards: guardsFrom(ctx),
     ...probesFrom(ctx),
     exec: execFrom(ctx),

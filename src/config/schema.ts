@@ -40,10 +40,12 @@ export interface Config extends CommandSettings, ObserveSettings, LoggingSetting
   readonly once: boolean;
   readonly dry: boolean;
   readonly guards: GuardSettings;
-  /** Sources whose data skips the catalog validation rules. */
+  /** Sources whose instances may have any address (unix sockets…); control characters are refused from every source. */
   readonly relaxedSources: readonly string[];
   /** When set, the `env` helper reads only these variables. */
   readonly envAllow: readonly string[] | undefined;
+  /** The directory of partials templates include (`{{> name}}`). */
+  readonly partials: string | undefined;
   readonly exec: ExecSettings | undefined;
   /** Dedup mode: one leader per template set watches the registry and publishes for the others. */
   readonly dedup: DedupConfig | undefined;

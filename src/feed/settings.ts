@@ -4,7 +4,7 @@ import { InputError } from '../errors.js';
 import type { SourceConfig } from '../registries/settings.js';
 import { DEFAULT_PROBE_CONCURRENCY, parseProbeConcurrency, probeKeys, probeSettingsFrom, type ProbeSettings } from './probes/index.js';
 
-/** Sources whose data skips the catalog validation rules (an operator's choice for a registry it controls). */
+/** Sources whose instances may have any address, not only an IP or a host name (an operator's choice for a registry it controls). */
 export const feedKeys = {
   relaxed_validation: z.array(z.string().trim().min(1, 'must not be empty')).optional(),
   ...probeKeys,

@@ -89,7 +89,7 @@ export const partialSet = (directory: string | undefined): PartialSet => new Par
  */
 export function compileTemplate(path: string, text: string, options: CompileOptions = {}): CompiledTemplate {
   const ast = parseTemplate(path, text);
-  checkHelpers(path, ast, HELPER_NAMES);
+  checkHelpers(path, ast, HELPER_NAMES, text);
   checkPartials(path, ast, options.partials?.names ?? new Set());
   try {
     handlebars.precompile(ast, COMPILE_OPTIONS);

@@ -41,15 +41,22 @@ function walk(value: unknown, visit: (node: Node) => void): void {
   for (const [key, child] of Object.entries(node)) if (key !== 'loc') walk(child, visit);
 }
 
-/** Rejects calls to helpers ctmpl does not have, with their position, before anything runs. */
-export function checkHelpers(path: string, ast: hbs.AST.Program, known: readonly string[]): void {
+/**
+ * Rejects calls to helpers ctmpl does not have, with their position, before anything runs. Go
+ * template syntax that happens to parse (`{{ range services }}`) is named as such when `text`
+ * is given.
+ */
+export function checkHelpers(path: string, ast: hbs.AST.Program, known: readonly string[], text?: string): void {
   walk(ast, (node) => {
     if (node.type !== 'MustacheStatement' && node.type !== 'BlockStatement' && node.type !== 'SubExpression') return;
     const call = node as Call;
     const isCall = node.type === 'SubExpression' || call.params.length > 0 || (call.hash?.pairs.length ?? 0) > 0;
     if (!isCall || call.path.type !== 'PathExpression') return;
     const name = (call.path as hbs.AST.PathExpression).original;
-    if (!known.includes(name)) throw new InputError(`unknown helper "${name}"`, at(path, node), `available helpers: ${known.join(', ')}`);
+    if (known.includes(name)) return;
+    const advice = text === undefined ? undefined : adviseOnParseError(text, node.loc?.start.line);
+    if (advice?.note !== undefined) throw new InputError(`unknown helper "${name}"; ${advice.note}`, at(path, node), advice.hint);
+    throw new InputError(`unknown helper "${name}"`, at(path, node), `available helpers: ${known.join(', ')}`);
   });
 }
 
@@ -86,7 +93,7 @@ export class MissingFieldError extends Error {
     /** What it was looked up on, as `[object Tag]` (the tag tells catalog data from other data). */
     readonly on: string,
   ) {
-    super(`${where}: missing field "${field}" (error_on_missing_key is on; check the spelling, or test it with {{#if}} first)`);
+    super(`${where}: missing field "${field}" (check the spelling; an optional field is tested with {{#if}} first)`);
   }
 }
 

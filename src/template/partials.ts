@@ -95,7 +95,7 @@ export class PartialSet {
     const name = this.nameOf(path);
     if (name === undefined) return;
     const ast = parseTemplate(path, text);
-    checkHelpers(path, ast, this.knownHelpers);
+    checkHelpers(path, ast, this.knownHelpers, text);
     if (checkReferences) checkPartials(path, ast, new Set([...this.names, name]));
     this.byName.set(name, { name, path, text, ast });
     for (const key of [...this.compiled.keys()]) if (key.endsWith(`\u0000${name}`)) this.compiled.delete(key);

@@ -37,7 +37,7 @@ export const templateFileSchema = z
     write_mode: writeMode.optional(),
     user: z.union([nonEmpty, z.number().int().nonnegative()]).optional(),
     group: z.union([nonEmpty, z.number().int().nonnegative()]).optional(),
-    error_on_missing_key: onlyAsCtmplDoes(false, 'a missing field renders as empty text; test it with {{#if}} where it matters').optional().describe("consul-template's switch; ctmpl accepts false only (a missing field renders as empty text)"),
+    error_on_missing_key: z.boolean().optional().describe('a field the template prints that the data does not have is an error naming its file:line:col, instead of empty text (overrides the global error_on_missing_key)'),
     create_dest_dirs: onlyAsCtmplDoes(true, "ctmpl always creates the destination's directory").optional().describe("consul-template's switch; ctmpl always creates the destination's directory (true only)"),
     left_delimiter: onlyBraces('{{').optional().describe("consul-template's delimiter; Handlebars templates always use {{ (only that is accepted)"),
     right_delimiter: onlyBraces('}}').optional().describe("consul-template's delimiter; Handlebars templates always use }} (only that is accepted)"),
@@ -57,6 +57,8 @@ export const templatesKeys = {
   check: nonEmpty.optional(),
   write_mode: writeMode.optional(),
   env_allow: z.array(nonEmpty).optional(),
+  error_on_missing_key: z.boolean().optional().describe('every template: a field it prints that the data does not have is an error naming its file:line:col, instead of empty text'),
+  partials: nonEmpty.optional().describe('a directory of *.hbs partials every template can include: {{> name}} for name.hbs, {{> dir/name}} below it'),
 };
 
 /** A resolved template: absolute paths, parsed durations and modes. */
@@ -80,6 +82,8 @@ export interface TemplateConfig {
   readonly contents?: string | undefined;
   /** This template's command timeout (consul-template's per-template command_timeout). */
   readonly commandTimeoutMs?: number | undefined;
+  /** error_on_missing_key: a missing field printed is an error (Handlebars' strict mode). */
+  readonly strict?: boolean | undefined;
 }
 
 /** Parses `src:dest[:command]` (the command may itself contain colons). */
@@ -111,6 +115,7 @@ export function templatesFrom(ctx: BlockContext): TemplateConfig[] {
   const { flags, file, at, fileDir, cwd } = ctx;
   const globalCheck = flags.check ?? file.check;
   const globalWriteMode = flags.writeMode ?? file.write_mode;
+  const globalStrict = flags.errorOnMissingKey ?? file.error_on_missing_key ?? false;
   const globalSandbox = flags.sandboxPath !== undefined ? resolve(cwd, flags.sandboxPath) : file.sandbox_path !== undefined ? resolve(fileDir, file.sandbox_path) : undefined;
   if (globalSandbox !== undefined) ctx.later(flags.sandboxPath !== undefined ? '--sandbox-path' : ['sandbox_path'], (name) => requireDirectory(globalSandbox, name, 'the sandbox directory'));
   const fromFile = (file.templates ?? []).map((t, index): { config: TemplateConfig; origin: Origin } => {
@@ -130,6 +135,7 @@ export function templatesFrom(ctx: BlockContext): TemplateConfig[] {
       sandbox: ownSandbox ?? globalSandbox ?? (t.source === undefined ? fileDir : dirname(source)),
       check: t.check ?? globalCheck,
       writeMode: t.write_mode ?? globalWriteMode,
+      strict: t.error_on_missing_key ?? globalStrict,
       uid: t.user === undefined ? undefined : at.key(key('user'), () => resolveUser(String(t.user))),
       gid: t.group === undefined ? undefined : at.key(key('group'), () => resolveGroup(String(t.group))),
       haproxy: t.haproxy === undefined ? undefined : at.key(key('haproxy'), (name) => haproxySettings(t.haproxy as HaproxyTemplateFile, name)),
@@ -142,7 +148,7 @@ export function templatesFrom(ctx: BlockContext): TemplateConfig[] {
     const flag = `--template "${spec}"`;
     const parsed = parseTemplateSpec(spec, cwd);
     ctx.later(flag, (name) => requireFile(parsed.source, name, 'the template'));
-    return { config: { ...parsed, wait: undefined, perms: undefined, backup: false, sandbox: globalSandbox ?? dirname(parsed.source), check: globalCheck, writeMode: globalWriteMode }, origin: flag };
+    return { config: { ...parsed, wait: undefined, perms: undefined, backup: false, sandbox: globalSandbox ?? dirname(parsed.source), check: globalCheck, writeMode: globalWriteMode, strict: globalStrict }, origin: flag };
   });
   const templates = [...fromFile, ...fromFlags];
   if (templates.length === 0) throw new InputError('no template given', undefined, 'add -t SOURCE:DESTINATION[:COMMAND], or a templates list in --config');
@@ -152,6 +158,14 @@ export function templatesFrom(ctx: BlockContext): TemplateConfig[] {
     destinations.add(config.destination);
   }
   return templates.map((t) => t.config);
+}
+
+/** The partials directory every template may include from, when one is named. */
+export function partialsFrom(ctx: BlockContext): string | undefined {
+  const { flags, file, cwd, fileDir } = ctx;
+  const dir = flags.partials !== undefined ? resolve(cwd, flags.partials) : file.partials !== undefined ? resolve(fileDir, file.partials) : undefined;
+  if (dir !== undefined) ctx.later(flags.partials !== undefined ? '--partials' : ['partials'], (name) => requireDirectory(dir, name, 'the partials directory'));
+  return dir;
 }
 
 /** When set, the `env` helper reads only these variables. */

@@ -2,7 +2,9 @@ import { readFile, realpath } from 'node:fs/promises';
 import type { Dependency, DependencyValue } from '../catalog/types.js';
 import type { TemplateConfig } from './settings.js';
 import { errorMessage, InputError } from '../errors.js';
-import { compileTemplate, type CompiledTemplate } from './engine.js';
+import { compileTemplate, partialSet, type CompiledTemplate } from './engine.js';
+import type { PartialSet } from './partials.js';
+import { checkWithSyntheticCatalog, type SyntheticCheck } from './synthetic.js';
 import { TemplateHealth } from './health.js';
 import type { RenderInputs } from './render-context.js';
 
@@ -10,11 +12,11 @@ import type { RenderInputs } from './render-context.js';
 const MAX_TEMPLATE_BYTES = 1024 * 1024;
 
 /** Compiles a template's text; errors are InputErrors naming the file. */
-export function compileTemplateText(path: string, text: string): CompiledTemplate {
+export function compileTemplateText(path: string, text: string, options: { strict?: boolean | undefined; partials?: PartialSet | undefined } = {}): CompiledTemplate {
   if (Buffer.byteLength(text) > MAX_TEMPLATE_BYTES) {
     throw new InputError(`template is larger than ${MAX_TEMPLATE_BYTES} bytes`, path, 'split it, or render data with a smaller template');
   }
-  return compileTemplate(path, text);
+  return compileTemplate(path, text, { ...(options.strict !== undefined ? { strict: options.strict } : {}), ...(options.partials ? { partials: options.partials } : {}) });
 }
 
 async function readTemplateFile(path: string): Promise<string> {
@@ -61,19 +63,20 @@ export class TemplateUnit {
     /** The template text the compiled form came from. */
     readonly text: string,
     readonly sandbox: string,
+    private readonly partials: PartialSet | undefined,
   ) {}
 
-  static async load(config: TemplateConfig): Promise<TemplateUnit> {
+  static async load(config: TemplateConfig, partials?: PartialSet): Promise<TemplateUnit> {
     // A template given inline in the config (consul-template's `contents`) has no file to read.
     const text = config.contents ?? (await readTemplateFile(config.source));
-    const compiled = compileTemplateText(config.source, text);
+    const compiled = compileTemplateText(config.source, text, { strict: config.strict, partials });
     let sandbox: string;
     try {
       sandbox = await realpath(config.sandbox);
     } catch {
       throw new InputError(`sandbox directory ${config.sandbox} does not exist`, config.source, 'set sandbox_path to an existing directory');
     }
-    return new TemplateUnit(config, compiled, text, sandbox);
+    return new TemplateUnit(config, compiled, text, sandbox, partials);
   }
 
   get name(): string {
@@ -110,8 +113,20 @@ export class TemplateUnit {
     return { kind: 'complete', text: result.output, ms: Math.round((performance.now() - started) * 100) / 100 };
   }
 
+  /** ctmpl validate: a strict render against a made-up catalog (see synthetic.ts). */
+  checkWithSyntheticCatalog(base: Omit<RenderInputs, 'lookup' | 'sandbox'>): SyntheticCheck {
+    return checkWithSyntheticCatalog(this.compiled, { ...base, sandbox: this.sandbox });
+  }
+
   /** A new text of the template file; a broken one throws (InputError) and the compiled form stays. */
   recompile(text: string): void {
-    this.compiled = compileTemplateText(this.config.source, text);
+    this.compiled = compileTemplateText(this.config.source, text, { strict: this.config.strict, partials: this.partials });
   }
+}
+
+/** The partials directory (when named) and every template, each checked: the first error throws. */
+export async function loadTemplates(templates: readonly TemplateConfig[], partialsDirectory: string | undefined): Promise<{ units: TemplateUnit[]; partials: PartialSet }> {
+  const partials = partialSet(partialsDirectory);
+  await partials.load();
+  return { units: await Promise.all(templates.map((t) => TemplateUnit.load(t, partials))), partials };
 }

@@ -47,7 +47,7 @@ const KEYS: readonly KeyRow[] = [
   // The `{ min, max }` form; a bad duration in it is named at `wait`, so only the schema's cases are here.
   { key: 'templates[].wait.min', wrongType: [1], empty: '' },
   { key: 'templates[].wait.max', wrongType: [1], empty: '' },
-  { key: 'templates[].error_on_missing_key', wrongType: 'yes', invalid: [true] },
+  { key: 'templates[].error_on_missing_key', wrongType: 'yes' },
   { key: 'templates[].create_dest_dirs', wrongType: 'yes', invalid: [false] },
   { key: 'templates[].left_delimiter', wrongType: 5, invalid: ['[['] },
   { key: 'templates[].right_delimiter', wrongType: 5, invalid: [']]'] },
@@ -74,6 +74,8 @@ const KEYS: readonly KeyRow[] = [
   { key: 'log_format', wrongType: 5, empty: '', invalid: ['xml'] },
   { key: 'relaxed_validation', wrongType: 'file', empty: [''], invalid: [['no-such-source']] },
   { key: 'env_allow', wrongType: 'REGION', empty: [''] },
+  { key: 'error_on_missing_key', wrongType: 'yes' },
+  { key: 'partials', wrongType: 5, empty: '', invalid: ['no-such-dir'] },
   { key: 'listen', wrongType: 9123, empty: '', invalid: ['abc', '127.0.0.1:99999'] },
   { key: 'health_failing_after', ...DURATION },
   { key: 'health_grace', ...DURATION },

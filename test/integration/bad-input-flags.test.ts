@@ -46,6 +46,8 @@ const FLAGS: readonly FlagRow[] = [
   { flag: '--dry', kind: 'switch' },
   { flag: '--command-timeout', kind: 'value', invalid: ['abc', '0', '-5s'] },
   { flag: '--sandbox-path', kind: 'value', invalid: ['/nonexistent/snippets'], alsoNamedBy: ['sandbox directory'] },
+  { flag: '--partials', kind: 'value', invalid: ['/nonexistent/partials'], alsoNamedBy: ['partials directory'] },
+  { flag: '--error-on-missing-key', kind: 'switch' },
   { flag: '--log-level', kind: 'enum', invalid: ['verbose', 'INFO'] },
   { flag: '--log-format', kind: 'enum', invalid: ['xml'] },
   { flag: '--listen', kind: 'value', invalid: ['abc', '127.0.0.1:99999', 'a:b:c'] },

@@ -66,9 +66,101 @@ function escapeContent(text: string, tagFollows: boolean): string {
 }
 
 /**
+ * Tags Handlebars may treat as "standalone" (block open/close/else, partial, inline partial,
+ * comment): alone on their line, it removes the line's indentation and newline with them. Go
+ * never does that, and ctmpl compiles templates without `ignoreStandalone`.
+ */
+const STANDALONE_CANDIDATE = /^\{\{~?(?:[#/^>!]|else\b)/;
+const OPEN = /^\{\{~?#/;
+const CLOSE = /^\{\{~?\//;
+const ELSE = /^\{\{~?else\b/;
+const CHAINED_ELSE = /^\{\{~?else\s/;
+/** An empty comment: renders nothing and is not text, so the tag before it is never standalone. */
+const NOT_STANDALONE = '{{!}}';
+
+/** A block being written: whether it has an `else if` chain, and where the chain's first branch ends. */
+interface Frame {
+  chained: boolean;
+  awaitingFirstBranchEnd: boolean;
+  firstBranchEnd: Segment | undefined;
+}
+
+/**
+ * Handlebars' isPrevWhitespace: the node before is text ending in a line break and blanks (or, for
+ * the first node of the whole template, only blanks); nothing at all before counts only at the
+ * start of the template.
+ */
+function blankBefore(before: Segment | undefined, atRoot: boolean, first: boolean): boolean {
+  if (before === undefined) return atRoot;
+  return 'text' in before && (atRoot && first ? /(^|\r?\n)\s*?$/ : /\r?\n\s*?$/).test(before.text);
+}
+
+/** Handlebars' isNextWhitespace, the mirror image of blankBefore. */
+function blankAfter(after: Segment | undefined, atRoot: boolean, last: boolean): boolean {
+  if (after === undefined) return atRoot;
+  return 'text' in after && (atRoot && last ? /^\s*?(\r?\n|$)/ : /^\s*?\r?\n/).test(after.text);
+}
+
+/**
+ * Puts `{{!}}` right after each tag Handlebars would take as standalone where that would remove
+ * something, so the text around it is kept byte for byte. This follows Handlebars 4.7's
+ * whitespace-control.js: a tag is standalone when the text on both sides is blank up to a line
+ * break; the side after it is always the node that follows the tag, so breaking that side is
+ * enough. A standalone tag strips the spaces and tabs ending the text before it (except at the
+ * close of an `else if` chain, where Handlebars tests the chain's first branch instead and strips
+ * nothing) and the spaces, tabs and first line break starting the text after it.
+ */
+function keepStandaloneLines(segments: readonly Segment[]): Segment[] {
+  const out: Segment[] = [];
+  const stack: Frame[] = [];
+  const lastIndex = segments.length - 1;
+  segments.forEach((s, i) => {
+    out.push(s);
+    if (!('tag' in s) || !STANDALONE_CANDIDATE.test(s.tag)) return;
+    const before = segments[i - 1];
+    const after = segments[i + 1];
+    let prevBlank: boolean;
+    let nextBlank: boolean;
+    let stripsBefore = before !== undefined && 'text' in before && /[ \t]$/.test(before.text);
+    if (OPEN.test(s.tag)) {
+      prevBlank = blankBefore(before, stack.length === 0, i === 1);
+      nextBlank = blankAfter(after, false, false);
+      stack.push({ chained: false, awaitingFirstBranchEnd: false, firstBranchEnd: undefined });
+    } else if (ELSE.test(s.tag) || CLOSE.test(s.tag)) {
+      const frame = stack[stack.length - 1];
+      if (frame?.awaitingFirstBranchEnd) {
+        frame.firstBranchEnd = before;
+        frame.awaitingFirstBranchEnd = false;
+      }
+      if (CLOSE.test(s.tag)) {
+        stack.pop();
+        const chained = frame?.chained === true;
+        prevBlank = blankBefore(chained ? frame?.firstBranchEnd : before, false, false);
+        nextBlank = blankAfter(after, stack.length === 0, i + 1 === lastIndex);
+        if (chained) stripsBefore = false;
+      } else {
+        prevBlank = blankBefore(before, false, false);
+        nextBlank = blankAfter(after, false, false);
+        if (frame && CHAINED_ELSE.test(s.tag) && !frame.chained) {
+          frame.chained = true;
+          frame.awaitingFirstBranchEnd = true;
+        }
+      }
+    } else {
+      prevBlank = blankBefore(before, stack.length === 0, i === 1);
+      nextBlank = blankAfter(after, stack.length === 0, i + 1 === lastIndex);
+    }
+    const stripsAfter = after !== undefined && 'text' in after && /^[ \t\r\n]/.test(after.text);
+    if (prevBlank && nextBlank && (stripsBefore || stripsAfter)) out.push({ tag: NOT_STANDALONE });
+  });
+  return out;
+}
+
+/**
  * Joins segments into a template, merging adjacent texts before escaping them. A `{` just before
  * a tag or a `}` just after one would make `{{{` / `}}}` (Handlebars' unescaped mustache): a space
- * is put between, and a `~` on the tag's side strips exactly that space again.
+ * is put between, and a `~` next to it (`{ {{~!}}{{tag}}`, `{{tag~}} }`) strips exactly that space again. Lines Handlebars
+ * would drop as standalone are kept (see keepStandaloneLines).
  */
 export function joinSegments(segments: readonly Segment[]): string {
   const merged: Segment[] = [];
@@ -77,6 +169,10 @@ export function joinSegments(segments: readonly Segment[]): string {
     if ('text' in s && last && 'text' in last) merged[merged.length - 1] = { text: last.text + s.text };
     else if (!('text' in s && s.text === '')) merged.push(s);
   }
+  return writeSegments(keepStandaloneLines(merged));
+}
+
+function writeSegments(merged: readonly Segment[]): string {
   const out: string[] = merged.map((s, i) => ('tag' in s ? s.tag : escapeContent(s.text, merged[i + 1] !== undefined)));
   for (let i = 0; i < out.length; i++) {
     const seg = merged[i] as Segment;
@@ -84,8 +180,10 @@ export function joinSegments(segments: readonly Segment[]): string {
     const before = merged[i - 1];
     const after = merged[i + 1];
     if (before && 'text' in before && (out[i - 1] as string).endsWith('{')) {
-      out[i - 1] += ' ';
-      out[i] = `{{~${(out[i] as string).slice(2)}`;
+      // On the tag itself, `{{~/if}}` closing an `else if … else` chain would also strip the
+      // `else if` branch (Handlebars 4.7 takes the wrong branch as the chain's last): a comment
+      // strips the space instead.
+      out[i - 1] += ' {{~!}}';
     }
     if (after && 'text' in after && (out[i + 1] as string).startsWith('}')) {
       out[i] = `${(out[i] as string).slice(0, -2)}~}}`;

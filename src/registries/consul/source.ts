@@ -6,6 +6,9 @@ import { BlockingWatch, DEFAULT_TIMING, type WatchTiming } from './watch.js';
 import { SourceHealth } from '../health.js';
 import type { Source, SourceSink, SourceStats } from '../source.js';
 
+/** consul-template polls the datacenter list every 15 s (it has no blocking query). */
+const DATACENTERS_POLL_MS = 15_000;
+
 /** What to ask Consul for a dependency, and how to turn the reply into the template's data. */
 function plan(dep: Dependency, sourceName: string): { request: ConsulRequest; convert: (body: unknown) => DependencyValue } {
   switch (dep.kind) {
@@ -145,7 +148,13 @@ export class ConsulSource implements Source {
         waitMs: this.settings.blockWaitMs,
         maxStaleMs: this.settings.maxStaleMs,
         consistent: this.settings.consistent,
-        timing: { ...this.timing, minIntervalMs: Math.max(this.timing.minIntervalMs, this.settings.minIntervalMs), backoff: backoffOf(this.timing, this.settings) },
+        timing: {
+          ...this.timing,
+          minIntervalMs: Math.max(this.timing.minIntervalMs, this.settings.minIntervalMs),
+          backoff: backoffOf(this.timing, this.settings),
+          // The datacenter list cannot block and rarely changes: asked as often as consul-template asks it.
+          ...(dep.kind === 'datacenters' ? { noIndexPauseMs: Math.max(this.timing.noIndexPauseMs, DATACENTERS_POLL_MS) } : {}),
+        },
         ...(this.once ? { giveUp: { retry: this.settings.retry.enabled, attempts: this.settings.retry.attempts } } : {}),
       },
     );

@@ -136,7 +136,6 @@ describe("loadConfig: consul-template's HCL config", () => {
   it.each([
     ['vault { address = "https://vault:8200" }\n', 'vault', /consul-template's vault \{ \} is not supported/, /does not read Vault/],
     ['template {\n  source = "a"\n  destination = "b"\n  left_delimiter = "[["\n}\n', 'left_delimiter', /left_delimiter/, /always use \{\{/],
-    ['template {\n  source = "a"\n  destination = "b"\n  error_on_missing_key = true\n}\n', 'error_on_missing_key', /error_on_missing_key/, /./],
     ['template {\n  source = "a"\n  destination = "b"\n  create_dest_dirs = false\n}\n', 'create_dest_dirs', /create_dest_dirs/, /./],
     ['reload_signal = "SIGUSR1"\ntemplate {\n  source = "a"\n  destination = "b"\n}\n', 'SIGUSR1', /reload_signal/, /releases held instances/],
     ['kill_signal = "SIGHUP"\ntemplate {\n  source = "a"\n  destination = "b"\n}\n', 'SIGHUP', /also the reload signal/, /different/],

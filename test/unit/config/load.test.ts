@@ -102,8 +102,8 @@ templates:
     expect(config.command).toBe('nginx -s reload');
     expect(config.commandTimeoutMs).toBe(10_000);
     expect(config.templates).toEqual([
-      { source: join(good.dir, 't/up.hbs'), destination: join(good.dir, 'out/up.conf'), command: undefined, wait: { minMs: 0, maxMs: 0 }, perms: 0o640, backup: true, sandbox: join(good.dir, 't') },
-      { source: join(cwd, 'x.hbs'), destination: join(cwd, 'y.conf'), command: undefined, wait: undefined, perms: undefined, backup: false, sandbox: cwd },
+      { source: join(good.dir, 't/up.hbs'), destination: join(good.dir, 'out/up.conf'), command: undefined, wait: { minMs: 0, maxMs: 0 }, perms: 0o640, backup: true, sandbox: join(good.dir, 't'), strict: false },
+      { source: join(cwd, 'x.hbs'), destination: join(cwd, 'y.conf'), command: undefined, wait: undefined, perms: undefined, backup: false, sandbox: cwd, strict: false },
     ]);
   });
 

@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TemplateFileWatch } from '../../../src/template/file-watch.js';
-import type { TemplateUnit } from '../../../src/template/unit.js';
+import { partialSet } from '../../../src/template/engine.js';
+import { TemplateUnit } from '../../../src/template/unit.js';
 import { captureLog } from '../../support/log-capture.js';
 import { registerCleanup, tempDir } from '../../support/tmp.js';
 import { until } from '../../support/until.js';
@@ -17,7 +18,7 @@ async function setup() {
   await writeFile(join(dir, 'snippet.conf'), 'snippet one');
   const due: TemplateUnit[] = [];
   const capture = captureLog();
-  const watch = await TemplateFileWatch.start([a, b], (unit) => due.push(unit), capture.log);
+  const watch = await TemplateFileWatch.start([a, b], undefined, (unit) => due.push(unit), capture.log);
   registerCleanup(() => watch.close());
   const text = (unit: TemplateUnit): string | undefined => {
     const outcome = unit.render(inputs(new Map(), { sandbox: unit.sandbox }));
@@ -61,5 +62,41 @@ describe('TemplateFileWatch', () => {
     // A watch added later is armed in the background: write until it sees the edit.
     await until(() => (writeFileSync(join(dir, 'snippet.conf'), 'snippet two'), due.includes(b)), 'the reading template due');
     expect(text(b)).toBe('b: snippet two');
+  });
+});
+
+describe('TemplateFileWatch over a partials directory', () => {
+  it('an edited partial renders every template again; a broken edit keeps its last good text', async () => {
+    const dir = await tempDir('ctmpl-file-watch-partials-');
+    const parts = join(dir, 'parts');
+    await mkdir(parts);
+    await writeFile(join(parts, 'line.hbs'), 'one');
+    const partials = partialSet(parts);
+    await partials.load();
+    const load = async (name: string, text: string): Promise<TemplateUnit> => {
+      const source = join(dir, `${name}.hbs`);
+      await writeFile(source, text);
+      return TemplateUnit.load({ source, destination: join(dir, 'out', name), command: undefined, wait: undefined, perms: undefined, backup: false, sandbox: dir }, partials);
+    };
+    const a = await load('a', 'a: {{> line}}');
+    const b = await load('b', 'b: static');
+    const due: TemplateUnit[] = [];
+    const capture = captureLog();
+    const watch = await TemplateFileWatch.start([a, b], partials, (unit) => due.push(unit), capture.log);
+    registerCleanup(() => watch.close());
+    const text = (unit: TemplateUnit): string | undefined => {
+      const outcome = unit.render(inputs(new Map(), { sandbox: unit.sandbox }));
+      return outcome.kind === 'complete' ? outcome.text : undefined;
+    };
+    expect(text(a)).toBe('a: one');
+    await writeFile(join(parts, 'line.hbs'), 'two');
+    await until(() => due.includes(a) && due.includes(b), 'every template due');
+    expect(text(a)).toBe('a: two');
+    due.length = 0;
+    await writeFile(join(parts, 'line.hbs'), '{{#if}}');
+    await until(() => capture.at('error').length > 0, 'the broken partial reported');
+    expect(capture.at('error')[0]).toMatchObject({ partial: join(parts, 'line.hbs'), msg: 'partial has errors; keeping its last good text' });
+    expect(due).toEqual([]);
+    expect(text(a)).toBe('a: two');
   });
 });

@@ -29,8 +29,8 @@ describe('templatesFrom', () => {
     const file = 'templates:\n  - { source: t/a.hbs, destination: out/a.conf, command: reload a, wait: 2s, perms: "0640", backup: true }\n';
     const { ctx } = blockContext({ file, fileDir: '/conf', cwd: '/work', flags: { template: ['b.hbs:/etc/b.conf:reload b'] } });
     expect(templatesFrom(ctx)).toEqual([
-      { source: '/conf/t/a.hbs', destination: '/conf/out/a.conf', command: 'reload a', wait: { minMs: 2000, maxMs: 8000 }, perms: 0o640, backup: true, sandbox: '/conf/t', check: undefined, writeMode: undefined, uid: undefined, gid: undefined },
-      { source: '/work/b.hbs', destination: '/etc/b.conf', command: 'reload b', wait: undefined, perms: undefined, backup: false, sandbox: '/work', check: undefined, writeMode: undefined },
+      { source: '/conf/t/a.hbs', destination: '/conf/out/a.conf', command: 'reload a', wait: { minMs: 2000, maxMs: 8000 }, perms: 0o640, backup: true, sandbox: '/conf/t', check: undefined, writeMode: undefined, strict: false, uid: undefined, gid: undefined },
+      { source: '/work/b.hbs', destination: '/etc/b.conf', command: 'reload b', wait: undefined, perms: undefined, backup: false, sandbox: '/work', check: undefined, writeMode: undefined, strict: false },
     ]);
   });
 
@@ -48,6 +48,13 @@ describe('templatesFrom', () => {
       ['own-check', 'atomic', '/conf/own'],
       ['flag-check', 'atomic', '/work/flag-snippets'],
     ]);
+  });
+
+  it("turns error_on_missing_key on for every template (flag over key), a template's own key winning", () => {
+    const file = 'error_on_missing_key: true\ntemplates:\n  - { source: a.hbs, destination: a.conf }\n  - { source: b.hbs, destination: b.conf, error_on_missing_key: false }\n';
+    expect(templatesFrom(blockContext({ file }).ctx).map((t) => t.strict)).toEqual([true, false]);
+    expect(templatesFrom(blockContext({ file: 'templates:\n  - { source: a.hbs, destination: a.conf }\n', flags: { errorOnMissingKey: true, template: ['c.hbs:c.conf'] } }).ctx).map((t) => t.strict)).toEqual([true, true]);
+    expect(templatesFrom(blockContext({ flags: { template: ['c.hbs:c.conf'] } }).ctx).map((t) => t.strict)).toEqual([false]);
   });
 
   it('takes perms as an octal string or number, and owner and group by id', () => {

@@ -1,82 +1,100 @@
 /**
- * A Handlebars environment set up like ctmpl's for converted templates (`noEscape`,
- * `ignoreStandalone`, missing helpers are errors): ctmpl's real text helpers, catalog helpers
- * answering from a fixed world (the same data the consul-template reference run used) with
- * ctmpl's semantics, and the reference helpers for what ctmpl does not have yet.
+ * The corpus's world (test/fixtures/migrate/world.json: the services and keys consul-template
+ * rendered `rendered.txt` from) as a Consul source for ctmpl's real engine: converted templates
+ * are compiled with `compileTemplate` and rendered with ctmpl's own helpers, the way the runner
+ * does it (render, answer what the pass asked for, render again).
  */
 import { readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
-import { parseServiceQuery } from '../../../../src/catalog/query.js';
-import type { Instance } from '../../../../src/catalog/types.js';
-import { textHelpers } from '../../../../src/template/helpers/text.js';
-import { referenceHelpers } from './reference-helpers.js';
+import { compareInstances, compareStrings } from '../../../../src/catalog/select.js';
+import { deepFreeze, type Dependency, type DependencyValue, type Instance, type NodeInfo } from '../../../../src/catalog/types.js';
+import { sourcesByName } from '../../../../src/registries/list.js';
+import { compileTemplate } from '../../../../src/template/engine.js';
+import type { RenderInputs } from '../../../../src/template/render-context.js';
 
 export interface World {
   readonly Services: Readonly<Record<string, readonly Instance[]>>;
   readonly KV: Readonly<Record<string, string>>;
 }
 
+/** The environment both programs rendered with. */
 export const ENV: Readonly<Record<string, string>> = { CT_ENV: 'prod', CT_EMPTY: '' };
 
 export function loadWorld(path: string): World {
   return JSON.parse(readFileSync(path, 'utf8')) as World;
 }
 
-type Options = { hash: Record<string, unknown> };
-const split = (args: unknown[]): { ps: unknown[]; options: Options } => ({ ps: args.slice(0, -1), options: args[args.length - 1] as Options });
-const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const folder = (prefix: string): string => {
-  const p = prefix.replace(/^\/+/, '');
-  return p === '' || p.endsWith('/') ? p : `${p}/`;
-};
+const instances = (world: World): Instance[] => Object.values(world.Services).flat();
 
-function catalogHelpers(world: World): Record<string, (...args: unknown[]) => unknown> {
-  const kv = (prefix: string): { Key: string; Value: string }[] =>
-    Object.keys(world.KV)
-      .filter((k) => k.startsWith(prefix))
-      .sort(byString)
-      .map((k) => ({ Key: k.slice(prefix.length), Value: world.KV[k] as string }));
-  const key = (k: unknown): string | undefined => (Object.hasOwn(world.KV, String(k)) ? world.KV[String(k)] : undefined);
+/** The catalog's nodes: one per node name, as every instance on it describes it. */
+function nodesOf(world: World): NodeInfo[] {
+  const byName = new Map<string, NodeInfo>();
+  for (const i of instances(world)) {
+    if (!byName.has(i.Node)) byName.set(i.Node, { ID: i.NodeID, Node: i.Node, Address: i.NodeAddress, Datacenter: i.Datacenter, TaggedAddresses: i.NodeTaggedAddresses, Meta: i.NodeMeta });
+  }
+  return [...byName.values()].sort((a, b) => compareStrings(a.Node, b.Node));
+}
+
+/** What a Consul source holding this world answers for one dependency. */
+export function answer(world: World, dep: Dependency): DependencyValue {
+  switch (dep.kind) {
+    case 'service':
+      return deepFreeze(
+        (world.Services[dep.name] ?? [])
+          .filter((i) => (dep.tag === undefined || i.Tags.includes(dep.tag)) && (dep.dc === undefined || i.Datacenter === dep.dc) && (dep.status === 'any' || dep.status.includes(i.Status)))
+          .sort(compareInstances),
+      );
+    case 'services':
+      return deepFreeze(
+        Object.keys(world.Services)
+          .sort(compareStrings)
+          .map((Name) => ({ Name, Tags: [...new Set((world.Services[Name] ?? []).flatMap((i) => i.Tags))].sort(compareStrings) })),
+      );
+    case 'key':
+      return Object.hasOwn(world.KV, dep.key) ? (world.KV[dep.key] as string) : null;
+    case 'keys':
+      return deepFreeze(
+        Object.keys(world.KV)
+          .filter((k) => k.startsWith(dep.prefix))
+          .sort(compareStrings)
+          .map((Key) => ({ Key, Value: world.KV[Key] as string })),
+      );
+    case 'nodes':
+      return deepFreeze(nodesOf(world));
+    case 'node': {
+      const node = nodesOf(world).find((n) => n.Node === dep.name);
+      if (!node) return null;
+      const services = instances(world)
+        .filter((i) => i.Node === node.Node)
+        .map((i) => ({ ID: i.ID, Service: i.Name, Tags: i.Tags, Meta: i.Meta, Port: i.Port, Address: i.Address, EnableTagOverride: 'false' as const }));
+      return deepFreeze({ Node: node, Services: services.sort((a, b) => compareStrings(a.Service, b.Service) || compareStrings(a.ID, b.ID)) });
+    }
+    case 'datacenters':
+      return deepFreeze(['dc1']);
+  }
+}
+
+function inputs(data: ReadonlyMap<string, DependencyValue>): RenderInputs {
   return {
-    service(...args) {
-      const { ps, options } = split(args);
-      const q = parseServiceQuery(String(ps[0]), { source: 'consul', ...(options.hash as Record<string, string>) });
-      return (world.Services[q.name] ?? [])
-        .filter((i) => (q.tag === undefined || i.Tags.includes(q.tag)) && (q.dc === undefined || i.Datacenter === q.dc) && (q.status === 'any' || q.status.includes(i.Status)))
-        .sort((a, b) => byString(a.Node, b.Node) || byString(a.ID, b.ID));
-    },
-    services() {
-      return Object.keys(world.Services)
-        .sort(byString)
-        .map((Name) => ({ Name, Tags: [...new Set((world.Services[Name] ?? []).flatMap((i) => i.Tags))].sort(byString) }));
-    },
-    key(...args) {
-      const v = key(split(args).ps[0]);
-      if (v === undefined) throw new Error(`key ${String(split(args).ps[0])} does not exist (ctmpl would wait)`);
-      return v;
-    },
-    keyOrDefault(...args) {
-      const { ps } = split(args);
-      return key(ps[0]) ?? ps[1];
-    },
-    keyExists: (...args) => key(split(args).ps[0]) !== undefined,
-    ls(...args) {
-      return kv(folder(String(split(args).ps[0]))).filter((p) => p.Key !== '' && !p.Key.includes('/'));
-    },
-    tree(...args) {
-      return kv(folder(String(split(args).ps[0]))).filter((p) => p.Key !== '' && !p.Key.endsWith('/'));
-    },
-    env: (...args) => ENV[String(split(args).ps[0])] ?? '',
+    defaultSource: 'consul',
+    sources: sourcesByName([['consul', 'consul']]),
+    lookup: (id) => data.get(id),
+    sandbox: '/nonexistent',
+    env: ENV,
   };
 }
 
-/** Renders a converted template the way ctmpl would with `whitespace: go`. */
+/** Renders a converted template with ctmpl's engine against the world; throws if it stays incomplete. */
 export function renderConverted(template: string, world: World): string {
-  const hbs = Handlebars.create();
-  hbs.registerHelper({ ...textHelpers, ...referenceHelpers, ...catalogHelpers(world) });
-  hbs.registerHelper('helperMissing', (...args: unknown[]) => {
-    throw new Error(`unknown helper "${(args[args.length - 1] as { name?: string }).name ?? '?'}"`);
-  });
-  const compiled = hbs.compile(template, { noEscape: true, strict: false, ignoreStandalone: true } as CompileOptions);
-  return compiled({}, { data: { scratch: new Map<string, unknown>() } });
+  const compiled = compileTemplate('converted.hbs', template);
+  const data = new Map<string, DependencyValue>();
+  for (let pass = 1; pass <= 10; pass++) {
+    const result = compiled.render(inputs(data));
+    const missing = [...result.context.used].filter(([id]) => !data.has(id));
+    if (missing.length === 0) {
+      if (result.output === undefined) throw new Error(`the render waits for ${[...result.context.waiting].join(', ')}`);
+      return result.output;
+    }
+    for (const [id, dep] of missing) data.set(id, answer(world, dep));
+  }
+  throw new Error('discovery did not converge');
 }

@@ -50,6 +50,7 @@ async function scenario(flap: FlapSpec | undefined): Promise<{ renders: number; 
       dedup: undefined,
       probes: { services: {} },
       probeConcurrency: 64,
+      partials: undefined,
     };
     const runner = new Runner({ config, logger: pino({ level: 'silent' }) });
     await runner.start();

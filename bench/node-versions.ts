@@ -9,12 +9,16 @@
  *   installed once with npm into ~/.cache/ctmpl/node-<version>, outside the repository, as
  *   test/support/obtain-tools.sh does for consul. BENCH_NODE24_VERSION changes the version.
  * Versions found twice are run once.
+ *
+ * Run directly, prints the path of the Node 24 binary (installing it first when missing), for CI
+ * to run the test suites under it too:
+ *   PATH="$(dirname "$(node dist/bench/node-versions.js)"):$PATH" npx vitest run --project unit
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, sep } from 'node:path';
-import { progress } from './common.js';
+import { isMain, progress } from './common.js';
 
 export interface NodeBinary {
   readonly path: string;
@@ -74,3 +78,5 @@ export function benchNodes(): readonly NodeBinary[] {
   chosen = [...byVersion.values()].sort((a, b) => a.major - b.major);
   return chosen;
 }
+
+if (isMain(import.meta.url)) process.stdout.write(`${obtainNode(NODE24_VERSION)}\n`);

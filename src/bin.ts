@@ -79,6 +79,8 @@ async function main(argv: readonly string[]): Promise<number> {
   let config: Config;
   const warnings: ConfigWarning[] = [];
   try {
+    // `ctmpl migrate …` has arguments and flags of its own (src/cli/migrate.ts reads them).
+    if (argv[0] === 'migrate') return await (await import('./cli/migrate.js')).runMigrate(argv.slice(1));
     const parsed = parseArgs(argv);
     if (parsed.kind === 'exit') return parsed.code;
     if (parsed.kind === 'validate') {

@@ -80,6 +80,7 @@ export function flagsPage(model: SettingsModel): string {
       '```',
       'ctmpl [options]             render and watch (or --once)',
       'ctmpl validate [options]    check flags, config file, templates and catalog files; write nothing, contact no registry',
+      'ctmpl migrate [--out DIR] [--verify …] CONFIG.hcl|TEMPLATE…   convert consul-template configs and Go templates (docs/migrate.md)',
       '```',
     ].join('\n'),
     [

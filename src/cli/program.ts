@@ -31,6 +31,9 @@ Examples:
   # check config, templates and catalog files (every problem, with its location), e.g. in CI
   ctmpl validate --config /etc/ctmpl/ctmpl.yaml
 
+  # convert consul-template's config and Go templates; compare both renders (ctmpl migrate --help)
+  ctmpl migrate --out ctmpl/ --verify consul-template.hcl
+
 consul-template's flags are read with their meaning (-consul-ssl-ca-cert is --consul-ca-cert,
 -parse-only is ctmpl validate…) or refused with what to do instead: docs/migrating-from-consul-template.md
 

@@ -69,7 +69,7 @@ interface ReadConfig {
  * own default is SIGHUP), and stopped with SIGINT unless `kill_signal` is set (ctmpl passes on the
  * signal it got).
  */
-function withConsulTemplateDefaults(value: unknown): unknown {
+export function withConsulTemplateDefaults(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   const exec = (value as Record<string, unknown>).exec;
   if (exec === null || typeof exec !== 'object' || Array.isArray(exec)) return value;

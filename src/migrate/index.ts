@@ -1,16 +1,18 @@
 /**
  * consul-template → ctmpl: converts a Go text/template into Handlebars that renders the same
- * bytes (compiled with `ignoreStandalone: true`, ctmpl's `whitespace: go`), or refuses the whole
- * template with the list of constructs it cannot convert faithfully.
+ * bytes with ctmpl's engine as it compiles every template, or refuses the whole template with the
+ * list of constructs it cannot convert faithfully.
  */
 import Handlebars from 'handlebars';
 import { GoSyntaxError, LineMap } from './gotemplate/errors.js';
+import { DEFAULT_DELIMITERS, type Delimiters } from './gotemplate/lexer.js';
 import { parseGoTemplate } from './gotemplate/parser.js';
 import { joinSegments } from './convert/hbs.js';
 import type { MigrationProblem } from './convert/problems.js';
 import { StatementConverter } from './convert/statements.js';
 
 export type { MigrationProblem } from './convert/problems.js';
+export type { Delimiters } from './gotemplate/lexer.js';
 
 export type ConversionResult =
   | { readonly ok: true; readonly output: string; readonly helpersUsed: string[] }
@@ -18,13 +20,14 @@ export type ConversionResult =
 
 /** Every helper the converter may emit (ctmpl's own and the ones added for migrated templates). */
 export const EMITTED_HELPERS: readonly string[] = [
-  'add', 'and', 'base64Decode', 'base64Encode', 'byTag', 'contains', 'containsAll', 'containsAny', 'containsNone',
-  'datacenters', 'default', 'divide', 'entries', 'env', 'eq', 'file', 'ge', 'gt', 'indent', 'index', 'join', 'key',
-  'keyExists', 'keyOrDefault', 'le', 'len', 'loop', 'ls', 'lt', 'modulo', 'multiply', 'ne', 'node', 'nodes', 'not', 'or',
-  'parseBool', 'parseFloat', 'parseInt', 'parseJSON', 'printf', 'regexMatch', 'regexReplaceAll', 'replaceAll',
-  'scratchGet', 'scratchKey', 'scratchMapSet', 'scratchMapSetX', 'scratchMapValues', 'scratchSet', 'scratchSetX',
-  'service', 'services', 'split', 'subtract', 'timestamp', 'toJSON', 'toJSONPretty', 'toLower', 'toTitle', 'toUpper',
-  'toYAML', 'tree', 'trimPrefix', 'trimSpace', 'trimSuffix',
+  'add', 'and', 'base64Decode', 'base64Encode', 'base64URLDecode', 'base64URLEncode', 'byTag', 'contains', 'containsAll',
+  'containsAny', 'containsNone', 'containsNotAll', 'datacenters', 'divide', 'entries', 'env', 'eq', 'file', 'ge', 'gt',
+  'hmacSHA256Hex', 'indent', 'index', 'join', 'key', 'keyExists', 'keyOrDefault', 'le', 'len', 'loop', 'ls', 'lt',
+  'maximum', 'md5sum', 'minimum', 'modulo', 'multiply', 'ne', 'node', 'nodes', 'not', 'or', 'parseBool', 'parseFloat',
+  'parseInt', 'parseJSON', 'parseUint', 'printf', 'regexMatch', 'regexReplaceAll', 'replaceAll', 'scratchGet',
+  'scratchKey', 'scratchMapSet', 'scratchMapSetX', 'scratchMapValues', 'scratchSet', 'scratchSetX', 'service',
+  'services', 'sha256Hex', 'split', 'subtract', 'timestamp', 'toJSON', 'toJSONPretty', 'toLower', 'toTitle',
+  'toUnescapedJSON', 'toUnescapedJSONPretty', 'toUpper', 'toYAML', 'tree', 'trimPrefix', 'trimSpace', 'trimSuffix',
 ];
 
 const BUILTINS = new Set(['each', 'if', 'with', 'lookup', 'unless']);
@@ -49,18 +52,28 @@ function helpersOf(program: hbs.AST.Program): string[] {
 
 const byPosition = (a: MigrationProblem, b: MigrationProblem): number => a.line - b.line || a.col - b.col;
 
+export interface ConvertOptions {
+  /** A template's own left_delimiter / right_delimiter (consul-template's config); "" is the default. */
+  readonly delimiters?: Partial<Delimiters>;
+}
+
 /**
- * Converts one consul-template template. `path` only names the template in problems. Never
- * returns a partly converted template: any problem makes the result `ok: false`.
+ * Converts one consul-template template. `path` only names the template in messages. Never
+ * returns a partly converted template: any problem makes the result `ok: false`. The output
+ * always uses Handlebars' `{{` `}}`, whatever delimiters the original used.
  */
-export function convertTemplate(path: string, text: string): ConversionResult {
+export function convertTemplate(path: string, text: string, options: ConvertOptions = {}): ConversionResult {
+  const delimiters: Delimiters = {
+    left: options.delimiters?.left || DEFAULT_DELIMITERS.left,
+    right: options.delimiters?.right || DEFAULT_DELIMITERS.right,
+  };
   let template;
   try {
-    template = parseGoTemplate(text);
+    template = parseGoTemplate(text, delimiters);
   } catch (err) {
     if (!(err instanceof GoSyntaxError)) throw err;
     const { line, col } = new LineMap(text).at(err.offset);
-    return { ok: false, problems: [{ line, col, construct: 'syntax', what: `${path}: Go template syntax error: ${err.message}`, todo: 'fix the template; consul-template refuses it too' }] };
+    return { ok: false, problems: [{ line, col, construct: 'syntax', what: `Go template syntax error: ${err.message}`, todo: 'fix the template; consul-template refuses it too' }] };
   }
   const converter = new StatementConverter(template, EMITTED_HELPERS);
   const segments = converter.convert();
@@ -76,9 +89,9 @@ export function convertTemplate(path: string, text: string): ConversionResult {
   // The converter's own output must read back; a failure here is a converter bug, reported as such.
   let program: hbs.AST.Program;
   try {
-    program = Handlebars.parse(output, { ignoreStandalone: true } as never);
+    program = Handlebars.parse(output);
   } catch (err) {
-    return { ok: false, problems: [{ line: 1, col: 1, construct: 'converter', what: `the converted template does not parse: ${(err as Error).message}`, todo: 'report this template to the ctmpl developers' }] };
+    return { ok: false, problems: [{ line: 1, col: 1, construct: 'converter', what: `the conversion of ${path} does not parse: ${(err as Error).message}`, todo: 'report this template to the ctmpl developers' }] };
   }
   return { ok: true, output, helpersUsed: helpersOf(program) };
 }

@@ -1,19 +1,12 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
-import { join } from 'node:path';
-import Handlebars from 'handlebars';
+import { writeFile } from 'node:fs/promises';
 import { afterAll, describe, expect, test } from 'vitest';
-import { haproxyServerName } from '../../src/actions/haproxy/names.js';
-import { textHelpers } from '../../src/template/helpers/text.js';
 import { parseConfig } from '../../src/actions/haproxy/config.js';
 import { capabilitiesOf, planChanges } from '../../src/actions/haproxy/plan.js';
 import { HaproxyRuntime, type RuntimeResult } from '../../src/actions/haproxy/runtime.js';
 import { HaproxySocket } from '../../src/actions/haproxy/socket.js';
 import { ADMIN, parseBackends, parseInfo, parseServersState } from '../../src/actions/haproxy/state.js';
 import { startBackends, type Backend } from '../support/backends.js';
-import { HAPROXY } from '../support/checkers.js';
-import { ROOT, waitFor } from '../support/ctmpl.js';
-import { execa } from 'execa';
+import { waitFor } from '../support/ctmpl.js';
 import { startHaproxy, startKeepAliveLoad, type HaproxyServer, type KeepAliveLoad } from '../support/haproxy.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -234,72 +227,5 @@ describe('haproxy Runtime API (real haproxy)', () => {
     expect(viaRuntime.workerChanged).toBe(0);
     expect(viaReload.workerChanged).toBe(1);
   });
-
-  test('the runtime template draft renders a configuration haproxy accepts, with distinct server names where Node_ID collides, and its server changes apply without a reload', async () => {
-    const dir = await tempDir('ctmpl-haproxy-draft-');
-    const [b1, b2, b3] = await startBackends(['b1', 'b2', 'b3']);
-    const draft = await readFile(join(ROOT, 'src/actions/haproxy/haproxy-runtime.hbs.draft'), 'utf8');
-    const instance = (node: string, id: string, b: Backend, weight = '1'): DraftInstance => ({ Node: node, ID: id, Address: b.address, Port: String(b.port), Weights: { Passing: weight, Warning: '1' } });
-    // node a_b / ID c and node a / ID b_c: one name with {{Node}}_{{ID}}, two with haproxyServerName.
-    const before = { web: [instance('a_b', 'c', b1 as Backend), instance('a', 'b_c', b2 as Backend)] };
-    const after = { web: [instance('a_b', 'c', b1 as Backend, '3'), instance('a', 'b_c', b2 as Backend), instance('n3', 'web-3', b3 as Backend, '999')] };
-    let paths = { socket: '', stateFile: '', port: 0 };
-    const render = (catalog: Record<string, DraftInstance[]>): string => renderDraft(draft, catalog, { HAPROXY_ADMIN_SOCKET: paths.socket, HAPROXY_STATE_FILE: paths.stateFile, HAPROXY_BIND: `127.0.0.1:${paths.port}` });
-    const haproxy = await startHaproxy({
-      dir,
-      backends: '',
-      config: (p) => {
-        paths = p;
-        return render(before);
-      },
-    });
-    const check = await execa(HAPROXY, ['-c', '-f', haproxy.config], { reject: false, all: true });
-    expect(check.exitCode, String(check.all)).toBe(0);
-    expect((await runningWeb(haproxy)).map((s) => s.name)).toEqual(['a_-b__c', 'a__b_-c']);
-    const runtime = new HaproxyRuntime({ socket: haproxy.socket });
-    const worker = await haproxy.workerPid();
-    const result = await runtime.apply(render(after), render(before));
-    expectApplied(result);
-    expect(result.byKind).toMatchObject({ add: 1, health: 1, ready: 1, weight: 1 });
-    expect((await runningWeb(haproxy)).map((s) => `${s.name} ${s.weight}`)).toEqual(['a_-b__c 1', 'a__b_-c 3', 'n3_-web-3 256']);
-    await waitFor(async () => (await hostGet(haproxy.url, 'web')) === 'b3', { timeoutMs: 5000, what: 'b3 to serve Host: web' });
-    expect(await haproxy.workerPid()).toBe(worker);
-  });
 });
 
-interface DraftInstance {
-  readonly Node: string;
-  readonly ID: string;
-  readonly Address: string;
-  readonly Port: string;
-  readonly Weights: { readonly Passing: string; readonly Warning: string };
-}
-
-/**
- * Renders the draft with ctmpl's own text helpers and stand-ins for the catalog ones (the real
- * engine gets haproxyServerName when the lead registers it; then the shipped-template tests cover it).
- */
-function renderDraft(template: string, catalog: Record<string, DraftInstance[]>, env: Record<string, string>): string {
-  const hb = Handlebars.create();
-  hb.registerHelper(textHelpers);
-  hb.registerHelper('env', (name: string) => env[name] ?? '');
-  hb.registerHelper('services', () => Object.keys(catalog).sort().map((Name) => ({ Name, Tags: [] })));
-  hb.registerHelper('service', (name: string) => catalog[name] ?? []);
-  hb.registerHelper('haproxyServerName', (node: string, id: string) => haproxyServerName(String(node), String(id)));
-  return hb.compile(template, { noEscape: true })({});
-}
-
-/** One GET with a Host header on a new connection: the body (the backend's name). */
-function hostGet(url: string, host: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, headers: { host } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve(body));
-    });
-    req.setTimeout(2000, () => req.destroy(new Error('no answer')));
-    req.on('error', reject);
-    req.end();
-  });
-}

@@ -6,7 +6,7 @@ import type { Command, Operand, Pipeline, Pos } from '../gotemplate/ast.js';
 import { formatGoFloat } from './format.js';
 import { FUNCTIONS, type CallContext } from './functions.js';
 import { scratchCall } from './scratch.js';
-import { numberLiteral, stringLiteral } from './hbs.js';
+import { stringLiteral } from './hbs.js';
 import { refuse } from './problems.js';
 import type { Scope } from './scope.js';
 import { ANY, BOOL, FLOAT, INT, NIL, STRING, describeType, fieldOf, type GoType } from './types.js';
@@ -126,15 +126,10 @@ export class Expressions {
       }
       return { expr: int.toString(), type: INT, constant: int.toString() };
     }
-    const expr = this.literal(
-      () => {
-        const text = numberLiteral(n.float);
-        if (text === undefined) throw new Error(`the float ${op.text} has no Handlebars literal form`);
-        return text;
-      },
-      op.pos,
-      op.text,
-    );
+    // As a string with a fraction or an exponent: ctmpl's helpers read a Handlebars number
+    // literal that is whole (`2.0` is 2) as an int, a string such as "2.0" as a float64.
+    const text = Object.is(n.float, -0) ? '-0' : String(n.float);
+    const expr = stringLiteral(/^-?[0-9]+$/.test(text) ? `${text}.0` : text);
     return { expr, type: FLOAT, constant: formatGoFloat(n.float) };
   }
 

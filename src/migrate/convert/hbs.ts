@@ -1,5 +1,5 @@
 /**
- * Writing Handlebars text: literal content, string and number literals, paths, and tags. These
+ * Writing Handlebars text: literal content, string literals, paths and tags. These
  * follow Handlebars 4.7's lexer (handlebars.l) so that what is written reads back as meant.
  */
 
@@ -25,12 +25,6 @@ export function stringLiteral(value: string): string {
   if (value.endsWith('\\')) throw new Error(`a string ending in a backslash (${JSON.stringify(value)}) cannot be written as a Handlebars literal`);
   if (value.includes('\0')) throw new Error('a string containing a NUL character cannot be written as a Handlebars literal');
   return `"${value.replace(/"/g, '\\"')}"`;
-}
-
-/** A Handlebars number literal (`-?[0-9]+(\.[0-9]+)?`), or undefined when it has no such form. */
-export function numberLiteral(value: number | bigint): string | undefined {
-  const text = typeof value === 'bigint' ? value.toString() : Object.is(value, -0) ? '0' : String(value);
-  return /^-?[0-9]+(\.[0-9]+)?$/.test(text) ? text : undefined;
 }
 
 /** `{{x}}` for a param: a subexpression `(h a b)` becomes `{{h a b}}`, a path stays a path. */

@@ -3,7 +3,7 @@
  * scratchSet/scratchGet/… helpers. A literal key remembers the Go type last stored under it, so
  * what `scratch.Get` returns can be printed and tested like the original value.
  */
-import { arity, isString, want, type CallContext } from './functions.js';
+import { arity, isString, want, type CallContext } from './calls.js';
 import { refuse } from './problems.js';
 import { ANY, BOOL, STRING, listOf, mapOf, sameType, type GoType } from './types.js';
 import { call, type Value } from './values.js';

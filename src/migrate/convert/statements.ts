@@ -130,9 +130,9 @@ export class StatementConverter {
     if (value.sideEffect) return [{ tag: mustache(value.expr) }];
     if (value.constant !== undefined) return [{ text: value.constant }];
     const t = value.type;
-    if (t.k === 'string' || t.k === 'bool' || (t.k === 'int' && !value.jsNumber)) return [{ tag: mustache(value.expr) }];
+    // A float reaches the template as ctmpl's helpers write it: the text Go's %v gives (1e+06).
+    if (t.k === 'string' || t.k === 'bool' || t.k === 'float' || (t.k === 'int' && !value.jsNumber)) return [{ tag: mustache(value.expr) }];
     if (t.k === 'int') return [{ tag: mustache(call('printf', [{ expr: '"%d"', type: STRING }, value], STRING).expr) }];
-    if (t.k === 'float') return refuse(pos, 'print', 'Go prints a float64 in its own way (1e+06), which ctmpl does not reproduce', 'format it with printf "%.2f" (or similar)');
     if (t.k === 'nil') return refuse(pos, 'print', 'nil is not a command in Go', 'remove it');
     if (!printableWithV(t)) return refuse(pos, 'print', `Go prints a ${describeType(t)} as its internal structure ({…} with pointers)`, 'print its fields');
     return [{ tag: mustache(call('printf', [{ expr: '"%v"', type: STRING }, value], STRING).expr) }];

@@ -45,7 +45,7 @@ export const STRUCTS: Readonly<Record<StructName, Readonly<Record<string, FieldS
     NodeMeta: same(STRING_MAP),
     ServiceMeta: same(STRING_MAP),
     Address: same(STRING),
-    ServiceTaggedAddresses: { type: mapOf(struct('ServiceAddress')), ctmpl: 'TaggedAddresses' },
+    ServiceTaggedAddresses: same(mapOf(struct('ServiceAddress'))),
     ID: same(STRING),
     Name: same(STRING),
     Tags: same(STRINGS),
@@ -75,7 +75,7 @@ export const STRUCTS: Readonly<Record<StructName, Readonly<Record<string, FieldS
   KeyPair: {
     Key: same(STRING),
     Value: same(STRING),
-    Path: { missing: 'ctmpl gives ls/tree keys relative to the prefix only; join the prefix and .Key yourself' },
+    Path: same(STRING),
     CreateIndex: { missing: 'ctmpl does not expose Consul KV indexes' },
     ModifyIndex: { missing: 'ctmpl does not expose Consul KV indexes' },
     LockIndex: { missing: 'ctmpl does not expose Consul KV indexes' },

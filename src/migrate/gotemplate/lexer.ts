@@ -1,6 +1,6 @@
 /**
- * A lexer for Go's text/template syntax with the default `{{` `}}` delimiters, as consul-template
- * uses it. It follows the rules of Go's own scanner (text/template/parse/lex.go) so that the text
+ * A lexer for Go's text/template syntax, with the `{{` `}}` delimiters or those a consul-template
+ * config sets (left_delimiter / right_delimiter). It follows the rules of Go's own scanner (text/template/parse/lex.go) so that the text
  * it hands on is exactly the text Go prints: trim markers (`{{- ` and ` -}}`) are applied here,
  * removing ASCII white space (space, tab, CR, LF) next to the marker, and comments vanish.
  */
@@ -40,8 +40,13 @@ export interface Token {
 
 export const KEYWORDS: ReadonlySet<string> = new Set(['block', 'break', 'continue', 'define', 'else', 'end', 'if', 'nil', 'range', 'template', 'with']);
 
-const LEFT = '{{';
-const RIGHT = '}}';
+/** The action delimiters: Go's defaults unless a template sets its own. */
+export interface Delimiters {
+  readonly left: string;
+  readonly right: string;
+}
+
+export const DEFAULT_DELIMITERS: Delimiters = { left: '{{', right: '}}' };
 
 /** Go's isSpace: only these four; a no-break space is text, not white space. */
 export function isGoSpace(c: string | undefined): boolean {
@@ -66,7 +71,8 @@ function trimLeftLength(s: string, from: number): number {
 }
 
 /** Splits a template into tokens; throws GoSyntaxError (with the offset) where Go would fail. */
-export function lex(input: string): Token[] {
+export function lex(input: string, delimiters: Delimiters = DEFAULT_DELIMITERS): Token[] {
+  const { left: leftDelim, right: rightDelim } = delimiters;
   const tokens: Token[] = [];
   let pos = 0;
   let parenDepth = 0;
@@ -75,8 +81,8 @@ export function lex(input: string): Token[] {
   const hasRightTrim = (at: number): boolean => isGoSpace(input[at]) && input[at + 1] === '-';
   /** At a right delimiter (`}}` or ` -}}`)? Returns its length including the marker, or 0. */
   const rightDelimAt = (at: number): { length: number; trim: boolean } | undefined => {
-    if (hasRightTrim(at) && input.startsWith(RIGHT, at + 2)) return { length: 2 + RIGHT.length, trim: true };
-    if (input.startsWith(RIGHT, at)) return { length: RIGHT.length, trim: false };
+    if (hasRightTrim(at) && input.startsWith(rightDelim, at + 2)) return { length: 2 + rightDelim.length, trim: true };
+    if (input.startsWith(rightDelim, at)) return { length: rightDelim.length, trim: false };
     return undefined;
   };
   const fail = (message: string, at: number): never => {
@@ -85,10 +91,10 @@ export function lex(input: string): Token[] {
 
   /** Text up to the next `{{`, trimmed on the right when that action starts with `{{- `. */
   const lexText = (): boolean => {
-    const next = input.indexOf(LEFT, pos);
+    const next = input.indexOf(leftDelim, pos);
     const end = next < 0 ? input.length : next;
     let text = input.slice(pos, end);
-    if (next >= 0 && hasLeftTrim(next + LEFT.length)) text = text.slice(0, text.length - trimRightLength(text));
+    if (next >= 0 && hasLeftTrim(next + leftDelim.length)) text = text.slice(0, text.length - trimRightLength(text));
     if (text.length > 0) tokens.push({ kind: 'text', value: text, offset: pos });
     pos = end;
     return next >= 0;
@@ -150,7 +156,7 @@ export function lex(input: string): Token[] {
   const atTerminator = (): boolean => {
     const c = input[pos];
     if (c === undefined || isGoSpace(c) || '.,|:()'.includes(c)) return true;
-    return input.startsWith(RIGHT, pos);
+    return input.startsWith(rightDelim, pos);
   };
 
   const lexQuoted = (start: number, quote: string, what: string): void => {
@@ -189,7 +195,7 @@ export function lex(input: string): Token[] {
           n++;
         }
         // A trim-marked closing delimiter starts with one space: leave that space to it.
-        if (hasRightTrim(pos - 1) && input.startsWith(RIGHT, pos + 1)) {
+        if (hasRightTrim(pos - 1) && input.startsWith(rightDelim, pos + 1)) {
           pos--;
           if (n === 1) continue;
         }
@@ -257,7 +263,7 @@ export function lex(input: string): Token[] {
 
   while (lexText()) {
     const start = pos;
-    pos += LEFT.length;
+    pos += leftDelim.length;
     const trim = hasLeftTrim(pos);
     const afterMarker = trim ? 2 : 0;
     if (input.startsWith('/*', pos + afterMarker)) {

@@ -5,7 +5,7 @@
  */
 import type { Command, Definition, GoTemplate, Node, Operand, Pipeline, Pos } from './ast.js';
 import { GoSyntaxError, LineMap } from './errors.js';
-import { lex, type Token, type TokenKind } from './lexer.js';
+import { DEFAULT_DELIMITERS, lex, type Delimiters, type Token, type TokenKind } from './lexer.js';
 import { charValue, numberValue, unquoteString } from './literals.js';
 
 type Marker = { readonly kind: 'end'; readonly pos: Pos } | { readonly kind: 'else'; readonly pos: Pos };
@@ -24,9 +24,9 @@ class Parser {
   private readonly lines: LineMap;
   private readonly tokens: Token[];
 
-  constructor(text: string) {
+  constructor(text: string, delimiters: Delimiters) {
     this.lines = new LineMap(text);
-    this.tokens = lex(text);
+    this.tokens = lex(text, delimiters);
   }
 
   private pos(offset: number): Pos {
@@ -357,6 +357,6 @@ class Parser {
 }
 
 /** Parses a Go template; throws GoSyntaxError with the offset where Go's parser would stop. */
-export function parseGoTemplate(text: string): GoTemplate {
-  return new Parser(text).parse();
+export function parseGoTemplate(text: string, delimiters: Delimiters = DEFAULT_DELIMITERS): GoTemplate {
+  return new Parser(text, delimiters).parse();
 }

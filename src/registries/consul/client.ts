@@ -1,57 +1,13 @@
-import { QueryBackends, type HealthRead, type QueryBackend } from './backend.js';
+import { QueryBackends, type HealthRead } from './backend.js';
 import { ConsulHttp, HttpFailure, statusText, type ConsulHeaders, type HttpReply } from './http.js';
 import { agentNodeName, reachableDatacenters } from './node-reads.js';
+import { decodeJson, Reply, type ConsulReply } from './reply.js';
+import { basePath, ConsulRequestError, keyPath, MODE_QUERY, type BlockingOptions, type ConsulRequest } from './request.js';
 import { Slots } from './slots.js';
 import type { ConsulSettings } from './settings.js';
 
-/** Consul's read consistency for one request. */
-export type ReadMode = 'stale' | 'default' | 'consistent';
-
-export interface BlockingOptions {
-  index: number;
-  waitMs: number;
-  mode: ReadMode;
-}
-
-export interface ConsulReply {
-  /**
-   * Decoded JSON body; undefined for a 404 on a key (the key does not exist). Decoded when first
-   * read: a blocking query that timed out with its index unchanged is never decoded. Throws
-   * ConsulRequestError when the body is not JSON.
-   */
-  readonly body: unknown;
-  readonly index: number | undefined;
-  readonly knownLeader: boolean;
-  /** Milliseconds since the answering server last heard from the leader (stale reads). */
-  readonly lastContactMs: number;
-  /** Which backend of the agent answered a health read (X-Consul-Query-Backend), when it said. */
-  readonly backend: QueryBackend | undefined;
-}
-
-export type ConsulRequest =
-  | { kind: 'health'; service: string; tag?: string; passingOnly: boolean; dc?: string; near?: string; filter?: string; nodeMeta?: string }
-  | { kind: 'services'; dc?: string }
-  | { kind: 'key'; key: string; dc?: string }
-  | { kind: 'keys'; prefix: string; dc?: string }
-  /** A KV entry as Consul stores it (Value decoded, plus Session, Flags, indexes). */
-  | { kind: 'entry'; key: string; dc?: string }
-  /** One node and its services; without a name, the agent's own node (see node-reads.ts). */
-  | { kind: 'node'; name?: string; dc?: string }
-  | { kind: 'nodes'; dc?: string; near?: string }
-  /** Not a blocking endpoint (the watch polls it); `ignoreFailing` is answered by node-reads.ts. */
-  | { kind: 'datacenters'; ignoreFailing: boolean; dc?: never };
-
-/** A failed request, classified so the watch loop can report it well. Never carries the token. */
-export class ConsulRequestError extends Error {
-  override readonly name = 'ConsulRequestError';
-  constructor(
-    message: string,
-    readonly status: number | undefined,
-    readonly aborted = false,
-  ) {
-    super(message);
-  }
-}
+export type { ConsulReply } from './reply.js';
+export { ConsulRequestError, type BlockingOptions, type ConsulRequest, type ReadMode } from './request.js';
 
 export interface ConsulClientOptions {
   /**
@@ -71,129 +27,6 @@ export interface ConsulClientOptions {
 const WRITE_TIMEOUT_MS = 30_000;
 const DEFAULT_FIRST_READS = 64;
 const DEFAULT_SLOW_FIRST_READ_MS = 1000;
-
-/** `encodeURIComponent`, keeping the slashes of a KV path readable as Consul's own clients do. */
-const keyPath = (key: string): string => key.split('/').map(encodeURIComponent).join('/');
-
-/** The part of a request's URL that never changes between two reads of one watch. */
-function basePath(request: ConsulRequest, cached: boolean): string {
-  const query: string[] = [];
-  const add = (name: string, value: string | undefined): void => {
-    if (value !== undefined && value !== '') query.push(`${name}=${encodeURIComponent(value)}`);
-  };
-  let path: string;
-  switch (request.kind) {
-    case 'health':
-      path = `/v1/health/service/${encodeURIComponent(request.service)}`;
-      add('tag', request.tag);
-      if (request.passingOnly) query.push('passing=true');
-      add('near', request.near);
-      add('filter', request.filter);
-      add('node-meta', request.nodeMeta);
-      // `?cached` keeps the streaming backend (Consul uses it for cached and blocking reads alike).
-      if (cached) query.push('cached=');
-      break;
-    case 'services':
-      path = '/v1/catalog/services';
-      break;
-    case 'key':
-    case 'entry':
-      path = `/v1/kv/${keyPath(request.key)}`;
-      break;
-    case 'keys':
-      path = `/v1/kv/${keyPath(request.prefix)}`;
-      query.push('recurse=true');
-      break;
-    case 'node':
-      path = `/v1/catalog/node/${encodeURIComponent(request.name ?? '')}`;
-      break;
-    case 'nodes':
-      path = '/v1/catalog/nodes';
-      add('near', request.near);
-      break;
-    case 'datacenters':
-      path = '/v1/catalog/datacenters';
-      break;
-  }
-  add('dc', request.dc);
-  return `${path}?${query.length > 0 ? `${query.join('&')}&` : ''}`;
-}
-
-const MODE_QUERY: Record<ReadMode, string> = { stale: 'stale=1&', default: '', consistent: 'consistent=1&' };
-
-/** The consul client's KV reading: Values decoded from base64; a missing key or an empty list reads as undefined. */
-function kvBody(request: ConsulRequest, parsed: unknown): unknown {
-  if (!Array.isArray(parsed) || parsed.length === 0) return undefined;
-  for (const item of parsed as Record<string, unknown>[]) {
-    if (item && typeof item === 'object' && typeof item.Value === 'string') item.Value = Buffer.from(item.Value, 'base64').toString('utf8');
-  }
-  return request.kind === 'keys' ? parsed : parsed[0];
-}
-
-function decodeJson(raw: Buffer): unknown {
-  try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
-  } catch {
-    throw new ConsulRequestError('Consul sent a reply that is not valid JSON (truncated?)', undefined);
-  }
-}
-
-/**
- * A reply whose body is decoded when first read (the raw bytes are let go of then), and released
- * when the next read of the same request starts: a watch keeps its last reply while it waits in
- * the next blocking query (for minutes), and the decoded JSON — a second copy of everything the
- * feed keeps in normalized form — must not stay alive for that long.
- */
-class Reply implements ConsulReply {
-  readonly index: number | undefined;
-  readonly knownLeader: boolean;
-  readonly lastContactMs: number;
-  readonly backend: QueryBackend | undefined;
-  private raw: Buffer | undefined;
-  private decoded: unknown;
-  private released = false;
-
-  constructor(
-    private readonly request: ConsulRequest,
-    status: number,
-    headers: ConsulHeaders,
-    raw: Buffer,
-  ) {
-    const index = headers.index === undefined ? Number.NaN : Number(headers.index);
-    this.index = Number.isNaN(index) ? undefined : index;
-    this.knownLeader = headers.knownLeader !== 'false';
-    this.lastContactMs = Number(headers.lastContact ?? 0) || 0;
-    this.backend = headers.queryBackend === 'streaming' || headers.queryBackend === 'blocking-query' ? headers.queryBackend : undefined;
-    this.raw = status === 404 ? undefined : raw;
-  }
-
-  get body(): unknown {
-    if (this.released) throw new Error(`ConsulClient: the body of a reply to ${this.request.kind} was read after the next read of the same request started`);
-    const raw = this.raw;
-    if (raw === undefined) return this.decoded;
-    const parsed = raw.length === 0 ? undefined : decodeJson(raw);
-    this.raw = undefined;
-    const kind = this.request.kind;
-    this.decoded = kind === 'key' || kind === 'entry' || kind === 'keys' ? kvBody(this.request, parsed) : parsed;
-    return this.decoded;
-  }
-
-  /** Whether the (undecoded) body is an empty list or object: Consul's way of saying "nothing", told without decoding. */
-  get empty(): boolean {
-    if (this.raw === undefined) {
-      const body = this.body;
-      return body === undefined || (Array.isArray(body) ? body.length === 0 : typeof body === 'object' && body !== null && Object.keys(body).length === 0);
-    }
-    const text = this.raw.toString('utf8').trim();
-    return text === '' || text === 'null' || /^\[\s*\]$/.test(text) || /^\{\s*\}$/.test(text);
-  }
-
-  release(): void {
-    this.released = true;
-    this.raw = undefined;
-    this.decoded = undefined;
-  }
-}
 
 /**
  * Consul's HTTP API as ctmpl uses it: blocking reads of health, the service list and KV, and the

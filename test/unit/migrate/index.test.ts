@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { convertTemplate } from '../../../src/migrate/index.js';
+import { convertTemplate, EMITTED_HELPERS } from '../../../src/migrate/index.js';
+import { HELPER_NAMES } from '../../../src/template/engine.js';
 import { corpus } from './corpus.js';
 
 const fixtures = corpus();
@@ -37,9 +38,9 @@ describe('convertTemplate', () => {
   });
 
   it('never returns half a template: one refusal refuses it all, every problem listed', () => {
-    const result = convertTemplate('t', 'ok {{ key "a" }}\n{{ range service "web" }}{{ break }}{{ end }}\n{{ sha256Hex "x" }}');
+    const result = convertTemplate('t', 'ok {{ key "a" }}\n{{ range service "web" }}{{ break }}{{ end }}\n{{ explode "x" }}');
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.problems.map((p) => `${p.line}:${p.col} ${p.construct}`)).toEqual(['2:26 {{break}}', '3:4 sha256Hex']);
+    expect(!result.ok && result.problems.map((p) => `${p.line}:${p.col} ${p.construct}`)).toEqual(['2:26 {{break}}', '3:4 explode']);
   });
 
   it('reports a Go syntax error with its line and column', () => {
@@ -52,7 +53,17 @@ describe('convertTemplate', () => {
     expect(result.ok && result.output).toBe('{{#*inline "p"}}[{{this}}]{{/inline}}{{#*inline "p~2"}}[{{this}}]{{/inline}}{{> "p" "a"}}{{#each (service "web") as |it|}}{{> "p" it.ID}}{{> "p~2" it.Port}}{{/each}}');
   });
 
+  it("reads a template written with its own delimiters and writes Handlebars' braces, escaping literal ones", () => {
+    const result = convertTemplate('t', '[[ range service "web" ]]{{x}} [[- .Address ]][[ end ]]', { delimiters: { left: '[[', right: ']]' } });
+    expect(result).toMatchObject({ ok: true, output: '{{#each (service "web") as |it|}}\\{{x}}{{it.Address}}{{/each}}' });
+    expect(convertTemplate('t', '{{ key "a" }}', { delimiters: { left: '', right: '' } })).toMatchObject({ ok: true, output: '{{key "a"}}' });
+  });
+
   it('leaves a define that is never called out', () => {
-    expect(convertTemplate('t', '{{ define "unused" }}{{ sha256Hex "x" }}{{ end }}x')).toMatchObject({ ok: true, output: 'x' });
+    expect(convertTemplate('t', '{{ define "unused" }}{{ explode "x" }}{{ end }}x')).toMatchObject({ ok: true, output: 'x' });
+  });
+
+  it("emits only helpers ctmpl's engine has", () => {
+    expect(EMITTED_HELPERS.filter((h) => !HELPER_NAMES.includes(h))).toEqual([]);
   });
 });

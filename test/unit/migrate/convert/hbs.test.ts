@@ -54,9 +54,9 @@ describe('Handlebars text the converter writes', () => {
         const template = joinSegments([tag('{{#*inline "p"}}'), ...inlineText.segments, tag('{{/inline}}'), ...body.segments]);
         expect(render(template)).toBe(body.expected.replaceAll(PARTIAL, inlineText.expected));
       }),
-      { numRuns: 30000 },
+      { numRuns: 2000 },
     );
-  });
+  }, 20_000);
 
   it('keeps a line that holds only a block tag, as Go does', () => {
     const out = joinSegments([{ text: 'a\n' }, tag('{{#if true}}'), { text: '\nb\n' }, tag('{{/if}}'), { text: '\n' }]);

@@ -47,13 +47,18 @@ describe('statement conversion', () => {
     expect(problem('{{ range service "web" }}{{ or .Port 80 }}{{ end }}')).toMatch(/returns one of its arguments/);
   });
 
+  it('refuses comparing an int with a float (Go fails), and writes float literals as strings', () => {
+    expect(problem('{{ range service "web" }}{{ if eq .Weights.Passing 5.0 }}x{{ end }}{{ end }}')).toMatch(/different types \(int, float\)/);
+    expect(out('{{ if lt (key "a" | parseFloat) 2.0 }}x{{ end }}{{ multiply 1.5 2 }}')).toBe('{{#if (lt (parseFloat (key "a")) "2.0")}}x{{/if}}{{multiply "1.5" 2}}');
+  });
+
   it('maps consul-template argument orders onto ctmpl helpers', () => {
     expect(out('{{ range service "web" }}{{ .Tags | join "," }}{{ if .Tags | contains "x" }}y{{ end }}{{ end }}')).toBe('{{#each (service "web") as |it|}}{{join it.Tags ","}}{{#if (contains it.Tags "x")}}y{{/if}}{{/each}}');
     expect(out('{{ range service "web" "passing,warning" }}{{ end }}{{ range services "@dc2" }}{{ end }}')).toBe('{{#each (service "web" status="passing,warning") as |it|}}{{/each}}{{#each (services dc="dc2") as |it2|}}{{/each}}');
   });
 
-  it('renames ServiceTaggedAddresses and refuses fields ctmpl does not have', () => {
-    expect(out('{{ range service "web" }}{{ range $k, $a := .ServiceTaggedAddresses }}{{ $a.Address }}{{ end }}{{ end }}')).toContain('(entries it.TaggedAddresses)');
+  it('keeps ServiceTaggedAddresses (instances carry both names) and refuses fields ctmpl does not have', () => {
+    expect(out('{{ range service "web" }}{{ range $k, $a := .ServiceTaggedAddresses }}{{ $a.Address }}{{ end }}{{ end }}')).toContain('(entries it.ServiceTaggedAddresses)');
     expect(problem('{{ range service "web" }}{{ .Namespace }}{{ end }}')).toMatch(/namespaces/);
   });
 });

@@ -5,6 +5,7 @@
  * does it (render, answer what the pass asked for, render again).
  */
 import { readFileSync } from 'node:fs';
+import { makeInstance, type InstanceFields } from '../../../../src/catalog/instance.js';
 import { compareInstances, compareStrings } from '../../../../src/catalog/select.js';
 import { deepFreeze, type Dependency, type DependencyValue, type Instance, type NodeInfo } from '../../../../src/catalog/types.js';
 import { sourcesByName } from '../../../../src/registries/list.js';
@@ -19,8 +20,10 @@ export interface World {
 /** The environment both programs rendered with. */
 export const ENV: Readonly<Record<string, string>> = { CT_ENV: 'prod', CT_EMPTY: '' };
 
+/** The world as ctmpl's sources give instances: every field set, both names of meta and tagged addresses. */
 export function loadWorld(path: string): World {
-  return JSON.parse(readFileSync(path, 'utf8')) as World;
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as { Services: Record<string, InstanceFields[]>; KV: Record<string, string> };
+  return { KV: raw.KV, Services: Object.fromEntries(Object.entries(raw.Services).map(([name, list]) => [name, list.map(makeInstance)])) };
 }
 
 const instances = (world: World): Instance[] => Object.values(world.Services).flat();

@@ -52,7 +52,7 @@ export class ScriptedConsulKv {
     if (blocking.index >= this.index) await this.change(blocking.waitMs, signal);
     if (signal.aborted) throw new ConsulRequestError('request aborted', undefined, true);
     const entry = this.entries.get(request.key);
-    return { body: entry === undefined ? undefined : { ...entry }, index: this.index, knownLeader: true, lastContactMs: 0 };
+    return { body: entry === undefined ? undefined : { ...entry }, index: this.index, knownLeader: true, lastContactMs: 0, backend: undefined };
   }
 
   put(key: string, value: string, options: { acquire?: string; release?: string }): boolean {

@@ -46,6 +46,7 @@ function config(templates: TemplateConfig[], over: Partial<Config> = {}): Config
     healthGraceMs: 30_000,
     relaxedSources: [],
     envAllow: undefined,
+    partials: undefined,
     exec: undefined,
     dedup: undefined,
     probes: { services: {} },

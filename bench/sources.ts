@@ -1,31 +1,42 @@
 /**
  * Change → file latency per registry source, against REAL servers the benchmark starts itself on
- * free loopback ports (Debian's etcd, ZooKeeper and BIND 9, as the integration tests use; all
- * killed at the end). Prints a Markdown table and one JSON line; asserts nothing.
+ * free loopback ports through the test harness (bench/registries.ts): Debian's etcd, ZooKeeper and
+ * BIND 9, Spring Cloud's Eureka server and rnacos for Nacos, as the integration tests use; all
+ * killed at the end. Prints a Markdown table and one JSON line; asserts nothing.
  *
  *   npm run build && node dist/bench/sources.js            (BENCH_CHANGES=50 by default)
+ *   BENCH_SOURCES=eureka,nacos-grpc node dist/bench/sources.js
+ *
+ * BENCH_SOURCES picks registries, comma-separated, run in the order given: etcd, zookeeper, dns,
+ * eureka, nacos-grpc, nacos-http (default: all, in that order). The Eureka server and rnacos are
+ * built once, outside the repository, by test/support/eureka/obtain.sh and
+ * test/support/nacos/obtain.sh: when one is missing the benchmark stops before measuring and says so.
  *
  * For each source the daemon (`--wait 0`, guards off) renders one service of one or two
  * instances; a second instance is registered and removed BENCH_CHANGES times in all. A sample is
  * the time from the registry call returning (etcd put/delete through the etcd3 client, a
- * ZooKeeper create/delete of an ephemeral node, an nsupdate run exiting) to the destination
- * file showing the new state (polled every millisecond). Changes are BENCH_GAP_MS (100) plus a
- * random 0-BENCH_GAP_JITTER_MS (1000) apart.
- * DNS is polled, not pushed: its latency is bounded by the re-resolution interval (the records'
- * 1 s TTL here, kept within min_ttl=100ms..max_ttl=1s): about half of it on average.
+ * ZooKeeper create/delete of an ephemeral node, an nsupdate run exiting, Eureka's REST register
+ * (POST) / cancel (DELETE) answering, a Nacos v1 open-API register/deregister of a persistent
+ * instance answering) to the destination file showing the new state (polled every millisecond).
+ * Changes are BENCH_GAP_MS (100) plus a random 0-BENCH_GAP_JITTER_MS (1000) apart.
+ * Polled sources' latency is bounded by their interval, 1 s for each here, and is about half of it
+ * on average: DNS (the records' 1 s TTL, kept within min_ttl=100ms..max_ttl=1s), Eureka (a delta
+ * fetch every `interval=1s`; the harness's server has its response cache off, as the tests) and
+ * Nacos over HTTP (`transport=http&poll_interval=1s`). Nacos over gRPC (`transport=grpc`) is
+ * pushed, but the server holds each push back to coalesce changes (rnacos 0.8.8: 500 ms, sent on
+ * its next 500 ms tick, so 0.5-1 s; Nacos's own server has a 500 ms push delay too): that row can
+ * be slower than polling at 1 s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startDns } from '../test/support/dns.js';
-import { startEtcd } from '../test/support/etcd.js';
 import { killAtCleanup, stopChild } from '../test/support/process.js';
 import { tempDir } from '../test/support/tmp.js';
 import { waitFor } from '../test/support/wait.js';
-import { startZooKeeper } from '../test/support/zookeeper.js';
 import { markdownTable, median, quantile, ROOT, round } from './common.js';
+import { REGISTRIES, REGISTRY_KEYS, type Registry, type RegistryKey } from './registries.js';
 
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 50);
 const GAP_MS = Number(process.env.BENCH_GAP_MS ?? 100);
@@ -34,59 +45,14 @@ const GAP_JITTER_MS = Number(process.env.BENCH_GAP_JITTER_MS ?? 1000);
 const CHANGE_TIMEOUT_MS = 15_000;
 const BIN = join(ROOT, 'dist/src/bin.js');
 
-interface Registry {
-  readonly name: string;
-  /** The --source URI and the service query for the template. */
-  readonly uri: string;
-  readonly query: string;
-  /** Adds (true) or removes (false) the second instance, 10.0.0.2:80. */
-  change(present: boolean): Promise<void>;
-  stop(): Promise<void>;
-}
-
-async function etcdRegistry(): Promise<Registry> {
-  const cluster = await startEtcd();
-  const etcd = cluster.client();
-  await etcd.put('services/web/a').value('10.0.0.1:80');
-  return {
-    name: 'etcd 3.4 (watch)',
-    uri: `etcd://${cluster.endpoints}/services`,
-    query: '(service "web")',
-    change: async (present) => {
-      if (present) await etcd.put('services/web/b').value('10.0.0.2:80');
-      else await etcd.delete().key('services/web/b');
-    },
-    stop: () => cluster.stop(),
-  };
-}
-
-async function zookeeperRegistry(): Promise<Registry> {
-  const zk = await startZooKeeper();
-  const session = await zk.session();
-  const node = (id: string, address: string): string => JSON.stringify({ name: 'web', id, address, port: 80, payload: null, serviceType: 'DYNAMIC' });
-  await session.create('/services/web/a', node('a', '10.0.0.1'), 'ephemeral');
-  return {
-    name: 'ZooKeeper 3.8 (watches)',
-    uri: `zk://${zk.address}/services`,
-    query: '(service "web")',
-    change: async (present) => {
-      if (present) await session.create('/services/web/b', node('b', '10.0.0.2'), 'ephemeral');
-      else await session.remove('/services/web/b');
-    },
-    stop: () => zk.stop(),
-  };
-}
-
-async function dnsRegistry(): Promise<Registry> {
-  const dns = await startDns('bench.test');
-  await dns.update(['update add a.bench.test 1 A 10.0.0.1', 'update add b.bench.test 1 A 10.0.0.2', 'update add _http._tcp.web.bench.test 1 SRV 0 0 80 a.bench.test.']);
-  return {
-    name: 'DNS SRV, BIND 9 (TTL 1 s, polled)',
-    uri: `dns://${dns.address}?min_ttl=100ms&max_ttl=1s`,
-    query: '(service "_http._tcp.web.bench.test")',
-    change: (present) => dns.update([`update ${present ? 'add' : 'delete'} _http._tcp.web.bench.test 1 SRV 0 0 80 b.bench.test.`]),
-    stop: () => dns.kill(),
-  };
+/** BENCH_SOURCES: a comma-separated subset of the registries, run in the order given (default: all). */
+function selectedRegistries(value = process.env.BENCH_SOURCES): RegistryKey[] {
+  if (value === undefined || value.trim() === '') return [...REGISTRY_KEYS];
+  const keys = [...new Set(value.split(',').map((k) => k.trim()).filter((k) => k !== ''))];
+  const isKey = (k: string): k is RegistryKey => (REGISTRY_KEYS as readonly string[]).includes(k);
+  const unknown = keys.filter((k) => !isKey(k));
+  if (unknown.length > 0) throw new Error(`BENCH_SOURCES: unknown ${unknown.map((k) => `"${k}"`).join(', ')}; the registries are ${REGISTRY_KEYS.join(',')}`);
+  return keys.filter(isKey);
 }
 
 async function measure(registry: Registry): Promise<number[]> {
@@ -130,10 +96,13 @@ async function measure(registry: Registry): Promise<number[]> {
 
 async function main(): Promise<void> {
   if (!existsSync(BIN)) throw new Error(`${BIN} does not exist: run \`npm run build\` first`);
+  const keys = selectedRegistries();
+  // Every server obtained before the first measurement, rather than a failure halfway through.
+  for (const key of keys) REGISTRIES[key].check?.();
   const rows: (string | number)[][] = [];
   const json: Record<string, { median_ms: number; p90_ms: number; max_ms: number; samples: number }> = {};
-  for (const start of [etcdRegistry, zookeeperRegistry, dnsRegistry]) {
-    const registry = await start();
+  for (const key of keys) {
+    const registry = await REGISTRIES[key].start();
     try {
       const samples = await measure(registry);
       const figures = { median_ms: round(median(samples), 1), p90_ms: round(quantile(samples, 0.9), 1), max_ms: round(Math.max(...samples), 1), samples: samples.length };

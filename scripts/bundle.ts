@@ -14,9 +14,9 @@
  *   native code, or are loaded through createRequire on demand stay outside the bundle and are
  *   resolved from node_modules as before.
  *
- *   tsx scripts/bundle.ts [--metafile] [--profile]
+ *   tsx scripts/bundle.ts [--metafile] [--profile] [--no-sourcemap]
  *   (--metafile also writes dist/bundle-meta.json, for size analysis; --profile leaves the code
- *   unminified, for readable CPU profiles)
+ *   unminified, for readable CPU profiles; --no-sourcemap for the image, which ships no sources)
  */
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -103,7 +103,7 @@ const BUILTINS_AS_COMMONJS: Plugin = {
   },
 };
 
-export function bundleOptions(profile = false): BuildOptions {
+export function bundleOptions(profile = false, sourcemap = true): BuildOptions {
   return {
     absWorkingDir: ROOT,
     entryPoints: { [`${CHUNK_DIR}/main`]: 'src/bin.ts' },
@@ -122,23 +122,23 @@ export function bundleOptions(profile = false): BuildOptions {
     minifySyntax: !profile,
     keepNames: false,
     legalComments: 'eof',
-    sourcemap: 'linked',
+    sourcemap: sourcemap ? 'linked' : false,
     logLevel: 'warning',
   };
 }
 
 /** Bundles into `outDir` (dist/src by default): the launcher as bin.js, the program in bundle/. */
-export async function bundle(options: { outDir?: string; profile?: boolean; extra?: BuildOptions } = {}): Promise<Metafile> {
+export async function bundle(options: { outDir?: string; profile?: boolean; sourcemap?: boolean; extra?: BuildOptions } = {}): Promise<Metafile> {
   const outDir = options.outDir ?? OUT_DIR;
   rmSync(join(outDir, CHUNK_DIR), { recursive: true, force: true });
-  const result = await build({ ...bundleOptions(options.profile), outdir: outDir, ...options.extra, metafile: true });
+  const result = await build({ ...bundleOptions(options.profile, options.sourcemap), outdir: outDir, ...options.extra, metafile: true });
   writeFileSync(join(outDir, 'bin.js'), launcher(packageVersion()), { mode: 0o755 });
   rmSync(join(outDir, 'bin.js.map'), { force: true });
   return result.metafile;
 }
 
 async function main(): Promise<void> {
-  const metafile = await bundle({ profile: process.argv.includes('--profile') });
+  const metafile = await bundle({ profile: process.argv.includes('--profile'), sourcemap: !process.argv.includes('--no-sourcemap') });
   const result = { metafile };
   const outputs = Object.entries(result.metafile.outputs).filter(([path]) => path.endsWith('.js'));
   const bytes = outputs.reduce((n, [, o]) => n + o.bytes, 0);

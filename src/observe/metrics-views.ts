@@ -7,6 +7,8 @@ export interface SourceStatsView {
   readonly requests: number;
   readonly failures: number;
   readonly failing: boolean;
+  /** Consul: watched health queries per answering backend (X-Consul-Query-Backend). */
+  readonly queryBackends?: Readonly<Record<string, number>>;
 }
 
 /** Whether a template's file is current, read at scrape time. */
@@ -32,6 +34,16 @@ export function watchedGauges(registry: Registry, views: Views): void {
   new Counter({ name: 'ctmpl_source_requests_total', help: 'Requests sent to a source (registry)', labelNames: ['source'], registers, collect() { this.reset(); for (const s of sources()) this.inc({ source: s.name }, s.requests); } });
   new Counter({ name: 'ctmpl_source_errors_total', help: 'Failed requests to a source', labelNames: ['source'], registers, collect() { this.reset(); for (const s of sources()) this.inc({ source: s.name }, s.failures); } });
   new Gauge({ name: 'ctmpl_source_failing', help: '1 while a source has a problem open (retrying with backoff)', labelNames: ['source'], registers, collect() { this.reset(); for (const s of sources()) this.set({ source: s.name }, s.failing ? 1 : 0); } });
+  new Gauge({
+    name: 'ctmpl_consul_watches',
+    help: 'Watched Consul health queries by the backend answering them (streaming, or blocking-query: one server RPC per answer through a client agent)',
+    labelNames: ['source', 'backend'],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of sources()) for (const [backend, count] of Object.entries(s.queryBackends ?? {})) this.set({ source: s.name, backend }, count);
+    },
+  });
   const serviceCounter = (name: string, help: string, value: (s: ServiceProbes) => number): void =>
     void new Counter({ name, help, labelNames: ['service'], registers, collect() { this.reset(); for (const [service, s] of services()) this.inc({ service }, value(s)); } });
   serviceCounter('ctmpl_probes_total', 'Probes sent from this host, per service', (s) => s.probes);

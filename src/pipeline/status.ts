@@ -50,7 +50,7 @@ export function pipelineStatus(
 
 /** Per-source figures for metrics. */
 export function sourceStats(sources: ReadonlyMap<string, Source>): SourceStatsView[] {
-  return [...sources.values()].map((s) => ({ name: s.name, requests: s.stats.requests, failures: s.stats.failures, failing: s.health.failing }));
+  return [...sources.values()].map((s) => ({ name: s.name, requests: s.stats.requests, failures: s.stats.failures, failing: s.health.failing, ...(s.queryBackends ? { queryBackends: s.queryBackends() } : {}) }));
 }
 
 /** /metrics reads the running pipeline at scrape time: its sources, probes and templates. */

@@ -9,6 +9,8 @@ export interface SourceSink {
   error(message: string, err: unknown): void;
   /** A problem ended, or another notable event: for the log. */
   info(message: string): void;
+  /** Works, but costs more than it should (Consul answering without streaming): for the log, once. */
+  warn(message: string): void;
 }
 
 /** Requests sent and failures seen, for metrics. */
@@ -29,6 +31,8 @@ export interface Source {
   /** False when the data can no longer change (a file that is not watched, as in --once). */
   readonly live: boolean;
   readonly stats: SourceStats;
+  /** Consul only: watched health queries by the backend that answers them (streaming or blocking). */
+  queryBackends?(): Readonly<Record<string, number>>;
   /**
    * Problems open right now, per dependency (and for the connection as a whole). The source is
    * healthy only when none is open: an answer on one dependency never hides a problem on another.

@@ -36,6 +36,7 @@ export async function startSources(configs: readonly SourceConfig[], into: Map<s
         options.problem(source.name);
       },
       info: (message) => log.info({ source: source.name }, message),
+      warn: (message) => log.warn({ source: source.name }, message),
     });
     log.info({ source: source.name, uri: source.description }, 'source started');
   }

@@ -4,12 +4,16 @@
  * blocking queries, each an RPC to the servers, when the agent has streaming off — which the
  * client reports once, naming the fix.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ConsulClient, type ConsulRequest } from '../../src/registries/consul/client.js';
 import type { ConsulSettings } from '../../src/registries/consul/settings.js';
 import { startConsul, type ConsulAgent } from '../support/consul.js';
 import { startClientAgent } from '../support/consul-client-agent.js';
-import { registerCleanup } from '../support/tmp.js';
+import { field, LEVEL, NO_CONSUL_ENV, readIfExists, startCtmpl } from '../support/ctmpl.js';
+import { freePort } from '../support/ports.js';
+import { registerCleanup, tempDir } from '../support/tmp.js';
 
 function clientOf(address: string, fellBack?: (message: string) => void): ConsulClient {
   const settings = {
@@ -79,5 +83,43 @@ describe('Consul query backends through a client agent', () => {
     // The report waits for the same answer: by now it would have been made.
     expect(await client.agentRole()).toBe('server');
     expect(reports).toEqual([]);
+  });
+});
+
+/** The daemon's view: the warning in its log and the ctmpl_consul_watches gauge, per backend. */
+describe('ctmpl through a client agent', () => {
+  async function watchesBackends(useStreaming: boolean): Promise<{ warnings: () => string[]; gauge: string[] }> {
+    const server = await serverWithWeb();
+    const agent = await startClientAgent(server, { use_streaming_backend: useStreaming });
+    const dir = await tempDir();
+    const template = join(dir, 'web.hbs');
+    const out = join(dir, 'web.conf');
+    await writeFile(template, '{{#each (service "web")}}server {{Address}}:{{Port}};\n{{/each}}');
+    const port = await freePort();
+    const daemon = startCtmpl(['--consul-addr', agent.address, '-t', `${template}:${out}`, '--wait', '0', '--listen', `127.0.0.1:${port}`], { cwd: dir, env: NO_CONSUL_ENV });
+    await daemon.waitFor(async () => (await readIfExists(out)) === 'server 10.0.0.1:80;\n', { what: 'the first render' });
+    // A blocking read (with the index of the first answer) says which backend serves the watch; a
+    // change makes it answer now rather than at the end of its wait.
+    await server.api('PUT', '/v1/catalog/register', { Node: 'web-node-2', Address: '10.0.0.2', Service: { ID: 'web-2', Service: 'web', Address: '10.0.0.2', Port: 80 } });
+    await daemon.waitFor(async () => (await readIfExists(out))?.includes('10.0.0.2') === true, { what: 'the change rendered' });
+    const gauge = await daemon.waitFor(async () => {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const lines = text.split('\n').filter((l) => l.startsWith('ctmpl_consul_watches{') && !l.endsWith(' 0'));
+      return lines.length > 0 ? lines : undefined;
+    }, { what: 'a watch counted by backend' });
+    const warnings = (): string[] => daemon.logs().filter((l) => l.level === LEVEL.warn).map((l) => field(l, 'msg'));
+    return { warnings, gauge };
+  }
+
+  test('streaming on: the watch is counted as streaming, no warning', async () => {
+    const { warnings, gauge } = await watchesBackends(true);
+    expect(gauge).toEqual(['ctmpl_consul_watches{source="consul",backend="streaming"} 1']);
+    expect(warnings().filter((w) => /streaming/.test(w))).toEqual([]);
+  });
+
+  test('streaming off: the watch is counted as a blocking query and the log says what to turn on', async () => {
+    const { gauge, warnings } = await watchesBackends(false);
+    expect(gauge).toEqual(['ctmpl_consul_watches{source="consul",backend="blocking-query"} 1']);
+    await expect.poll(() => warnings().filter((w) => /use_streaming_backend/.test(w))).toHaveLength(1);
   });
 });

@@ -1,12 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import { startBackends, type Backend } from '../support/backends.js';
 import { startConsul } from '../support/consul.js';
-import { BIN, editFile, startCtmpl, TEMPLATES, type Daemon } from '../support/ctmpl.js';
-import { startHaproxy, startKeepAliveLoad, type HaproxyServer, type KeepAliveLoad } from '../support/haproxy.js';
+import { editFile, startCtmpl, TEMPLATES, type Daemon } from '../support/ctmpl.js';
+import { startKeepAliveLoad, type HaproxyServer, type KeepAliveLoad } from '../support/haproxy.js';
+import { catalogText, haproxyOnFirstRender, type CatalogEntry } from '../support/haproxy-ctmpl.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 
@@ -16,14 +16,6 @@ import { waitFor } from '../support/wait.js';
  * Server changes are applied without a reload (same worker, no failed request); a structural
  * change reloads once; a ctmpl killed mid-apply and started again converges haproxy with the file.
  */
-interface Entry {
-  readonly id: string;
-  readonly backend: Backend;
-  readonly weight?: number;
-}
-const catalogText = (services: Record<string, readonly Entry[]>): string =>
-  stringify({ services: Object.fromEntries(Object.entries(services).map(([name, entries]) => [name, entries.map((e) => ({ id: e.id, node: 'n1', address: e.backend.address, port: e.backend.port, ...(e.weight ? { weights: { passing: e.weight } } : {}) }))])) });
-
 interface Rig {
   readonly dir: string;
   readonly haproxy: HaproxyServer;
@@ -38,17 +30,7 @@ async function rig(source: string, sourceFile?: { path: string; text: string }):
   if (sourceFile) await writeFile(sourceFile.path, sourceFile.text);
   const template = join(dir, 'haproxy.cfg.hbs');
   await copyFile(join(TEMPLATES, 'haproxy-runtime.hbs'), template);
-  let env: Record<string, string> = {};
-  const haproxy = await startHaproxy({
-    dir,
-    backends: '',
-    config: ({ socket, stateFile, port }) => {
-      env = { HAPROXY_ADMIN_SOCKET: socket, HAPROXY_STATE_FILE: stateFile, HAPROXY_BIND: `127.0.0.1:${port}`, CONSUL_HTTP_ADDR: '' };
-      const first = join(dir, 'first.cfg');
-      execFileSync('node', [BIN, '--source', source, '-t', `${template}:${first}`, '--once'], { env: { ...process.env, ...env }, cwd: dir, stdio: 'ignore' });
-      return execFileSync('cat', [first], { encoding: 'utf8' });
-    },
-  });
+  const { haproxy, env } = await haproxyOnFirstRender(dir, source, template);
   const config = join(dir, 'ctmpl.yaml');
   await writeFile(
     config,
@@ -79,7 +61,7 @@ describe('haproxy through its Runtime API, driven by ctmpl', () => {
     const [b1, b2, b3, b4, b5, b6] = backends as [Backend, Backend, Backend, Backend, Backend, Backend];
     const dir0 = await tempDir('ctmpl-haproxy-catalog-');
     const catalog = join(dir0, 'catalog.yaml');
-    const three: Entry[] = [{ id: 'b1', backend: b1 }, { id: 'b2', backend: b2 }, { id: 'b3', backend: b3 }];
+    const three: CatalogEntry[] = [{ id: 'b1', backend: b1 }, { id: 'b2', backend: b2 }, { id: 'b3', backend: b3 }];
     const { haproxy, start } = await rig(`file:${catalog}`, { path: catalog, text: catalogText({ web: three }) });
     let ctmpl = start();
     await ctmpl.waitForLog((l) => l.msg === 'rendered; file unchanged');
@@ -87,7 +69,7 @@ describe('haproxy through its Runtime API, driven by ctmpl', () => {
     const worker = await haproxy.workerPid();
     await servesSoon(load, 'b3', 0);
 
-    const steps: { what: string; services: Record<string, readonly Entry[]>; check: (since: number) => Promise<void> }[] = [
+    const steps: { what: string; services: Record<string, readonly CatalogEntry[]>; check: (since: number) => Promise<void> }[] = [
       { what: 'add b4', services: { web: [...three, { id: 'b4', backend: b4 }] }, check: (since) => servesSoon(load, 'b4', since) },
       { what: 'remove b1', services: { web: [{ id: 'b2', backend: b2 }, { id: 'b3', backend: b3 }, { id: 'b4', backend: b4 }] }, check: async () => void (await waitFor(async () => !(await serverNames(haproxy, 'web')).some((s) => s.includes(`:${b1.port} `)), { what: 'b1 to leave haproxy' })) },
       { what: 'b2 weighs 4', services: { web: [{ id: 'b2', backend: b2, weight: 4 }, { id: 'b3', backend: b3 }, { id: 'b4', backend: b4 }] }, check: async () => void (await waitFor(async () => (await serverNames(haproxy, 'web')).some((s) => s.includes(`:${b2.port} w4`)), { what: 'b2 at weight 4' })) },

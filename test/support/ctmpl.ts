@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa, type Result } from 'execa';
+import { REPO_ROOT } from './programs.js';
 import { registerCleanup } from './tmp.js';
 import { waitFor, type WaitOptions } from './wait.js';
 
 export { waitFor, type WaitOptions } from './wait.js';
 
-/** The repository root (test/support/ is two levels below it). */
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The repository root, with a trailing slash (from test/support/ or compiled into dist/, for the benchmarks). */
+export const ROOT = `${REPO_ROOT}/`;
 /** The built CLI the tests exercise (`npm run build`). */
 export const BIN = `${ROOT}dist/src/bin.js`;
 export const TEMPLATES = `${ROOT}templates`;

@@ -31,7 +31,7 @@ export async function dedupInstance(kv: ScriptedConsulKv, watching: readonly Dep
   const inner = new FakeSource('consul');
   const source = hub.wrap(inner);
   const received: DedupInstance['received'] = [];
-  await source.start({ data: (dep, value) => void received.push({ dep, value }), error: () => undefined, info: () => undefined });
+  await source.start({ data: (dep, value) => void received.push({ dep, value }), error: () => undefined, info: () => undefined, warn: () => undefined });
   for (const dep of watching) source.watch(dep);
   registerCleanup(() => hub.stop());
   if (options.start ?? true) await hub.start();

@@ -96,6 +96,8 @@ export class ConsulSource implements Source {
   private client: ConsulClient | undefined;
   private sink: SourceSink | undefined;
   private readonly watches = new Map<string, BlockingWatch>();
+  /** What each watch asks, to forget its query backend when it is no longer watched. */
+  private readonly requests = new Map<string, ConsulRequest>();
   readonly health: SourceHealth;
 
   constructor(
@@ -111,7 +113,11 @@ export class ConsulSource implements Source {
 
   async start(sink: SourceSink): Promise<void> {
     this.sink = sink;
-    this.client = new ConsulClient(this.settings, readToken(this.settings));
+    this.client = new ConsulClient(this.settings, readToken(this.settings), { fellBack: (message) => this.sink?.warn(message) });
+  }
+
+  queryBackends(): Readonly<Record<string, number>> {
+    return this.client?.backends.counts() ?? {};
   }
 
   watch(dep: Dependency): void {
@@ -159,13 +165,17 @@ export class ConsulSource implements Source {
       },
     );
     this.watches.set(id, watch);
+    this.requests.set(id, request);
     watch.start();
   }
 
   unwatch(dep: Dependency): void {
     const id = dependencyId(dep);
     const watch = this.watches.get(id);
+    const request = this.requests.get(id);
     this.watches.delete(id);
+    this.requests.delete(id);
+    if (request?.kind === 'health') this.client?.backends.forget(request);
     this.health.forget(id);
     void watch?.stop();
   }

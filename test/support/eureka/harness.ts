@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { freePort } from '../ports.js';
 import { registerCleanup, tempDir } from '../tmp.js';
+import { REPO_ROOT } from '../programs.js';
 
 /**
  * A real Eureka server (Spring Cloud Netflix's, built once by ./obtain.sh) on a free loopback
@@ -14,7 +15,7 @@ import { registerCleanup, tempDir } from '../tmp.js';
 /** The server jar: EUREKA_SERVER_JAR, else built once with Maven into the tools cache. */
 export function eurekaServerJar(): string {
   if (process.env.EUREKA_SERVER_JAR) return process.env.EUREKA_SERVER_JAR;
-  const script = fileURLToPath(new URL('./obtain.sh', import.meta.url));
+  const script = join(REPO_ROOT, 'test/support/eureka/obtain.sh');
   const out = execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const path = out.trim().split('\n').pop();
   if (!path) throw new Error('obtain.sh printed no jar path');

@@ -19,6 +19,7 @@ export class RecordingSink {
     },
     error: (message) => this.errors.push(message),
     info: (message) => this.infos.push(message),
+    warn: (message) => this.infos.push(message),
   };
 
   /** Every answer sent for a dependency. */

@@ -15,18 +15,19 @@
 import { execFileSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { NacosConnection } from '../../../src/registries/nacos/connection.js';
 import { waitFor } from '../ctmpl.js';
 import { freePort } from '../ports.js';
+import { REPO_ROOT } from '../programs.js';
 import { registerCleanup, tempDir } from '../tmp.js';
 
 export const RNACOS_VERSION = '0.8.8';
 
 /** The rnacos binary (built on first use: about 15 minutes). */
 export function rnacosBinary(): string {
-  const script = fileURLToPath(new URL('./obtain.sh', import.meta.url));
+  const script = join(REPO_ROOT, 'test/support/nacos/obtain.sh');
   return execFileSync('bash', [script], { encoding: 'utf8', env: { ...process.env, RNACOS_VERSION }, stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 }
 

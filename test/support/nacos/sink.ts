@@ -26,6 +26,10 @@ export class RecordingSink implements SourceSink {
     this.infos.push(message);
   }
 
+  warn(message: string): void {
+    this.infos.push(message);
+  }
+
   /** Every value delivered for `dep`, oldest first. */
   valuesOf(dep: Dependency): DependencyValue[] {
     const id = dependencyId(dep);

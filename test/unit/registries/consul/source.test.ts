@@ -38,7 +38,9 @@ const nameOf = (request: ConsulRequest): string => (request.kind === 'health' ? 
 
 vi.mock('../../../../src/registries/consul/client.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../../../src/registries/consul/client.js')>();
+  const { QueryBackends } = await import('../../../../src/registries/consul/backend.js');
   class ScriptedClient {
+    readonly backends = new QueryBackends(() => Promise.resolve('client'));
     constructor() {
       script.state.clients += 1;
     }
@@ -82,9 +84,10 @@ async function started(over: ConsulOverrides = {}, once = false) {
   const received: { id: string; value: DependencyValue }[] = [];
   const problems: string[] = [];
   const recoveries: string[] = [];
-  await source.start({ data: (dep, value) => void received.push({ id: dependencyId(dep), value }), error: (m) => void problems.push(m), info: (m) => void recoveries.push(m) });
+  const warnings: string[] = [];
+  await source.start({ data: (dep, value) => void received.push({ id: dependencyId(dep), value }), error: (m) => void problems.push(m), info: (m) => void recoveries.push(m), warn: (m) => void warnings.push(m) });
   registerCleanup(() => source.stop());
-  return { source, received, problems, recoveries };
+  return { source, received, problems, recoveries, warnings };
 }
 
 describe('ConsulSource', () => {

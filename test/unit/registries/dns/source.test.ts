@@ -113,7 +113,7 @@ describe('DnsSource', () => {
     const source = new DnsSource('dns', parseDnsUri(`//10.0.0.53?min_ttl=${ttl}&max_ttl=${ttl}`, '--source'), { baseMs: 10, capMs: 20, jitter: 'none' });
     const latest = new Map<string, DependencyValue>();
     const errors: string[] = [];
-    await source.start({ data: (dep, value) => void latest.set(dependencyId(dep), value), error: (m) => void errors.push(m), info: () => undefined });
+    await source.start({ data: (dep, value) => void latest.set(dependencyId(dep), value), error: (m) => void errors.push(m), info: () => undefined, warn: () => undefined });
     registerCleanup(() => source.stop());
     const ids = (dep: Dependency): string[] | undefined => (latest.get(dependencyId(dep)) as Instance[] | undefined)?.map((i) => i.ID);
     return { source, latest, errors, ids };

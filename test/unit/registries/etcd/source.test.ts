@@ -19,7 +19,7 @@ async function started(seed: Record<string, string> = {}) {
   const source = new EtcdSource('reg', parseEtcdUri('etcd', '//127.0.0.1:2379/services', '/', '--source', {}), BACKOFF);
   const latest = new Map<string, DependencyValue>();
   const errors: string[] = [];
-  await source.start({ data: (dep, value) => void latest.set(dependencyId(dep), value), error: (m) => void errors.push(m), info: () => undefined });
+  await source.start({ data: (dep, value) => void latest.set(dependencyId(dep), value), error: (m) => void errors.push(m), info: () => undefined, warn: () => undefined });
   registerCleanup(() => source.stop());
   const etcd = FakeEtcd.made.at(-1) as FakeEtcd;
   for (const [k, v] of Object.entries(seed)) etcd.kvs.set(k, v);

@@ -28,6 +28,7 @@ async function started(path: string, watch = true) {
     data: (_dep, value) => values.push(value),
     error: (message, err) => errors.push(`${message}: ${err instanceof InputError ? err.describe() : String(err)}`),
     info: () => undefined,
+    warn: () => undefined,
   });
   source.watch(WEB);
   return { source, values, errors };
@@ -92,13 +93,13 @@ describe('FileSource', () => {
 
   it('refuses an invalid catalog at start with its location', async () => {
     const path = catalogFile('services:\n  web:\n    - { address: 10.0.0.1 }\n');
-    const err = await new FileSource('file', path, { watch: false }).start({ data: () => {}, error: () => {}, info: () => {} }).catch((e: unknown) => e);
+    const err = await new FileSource('file', path, { watch: false }).start({ data: () => {}, error: () => {}, info: () => {}, warn: () => {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).where).toBe(`${path}:3:7`);
   });
 
   it('names a missing catalog file', async () => {
-    const err = await new FileSource('file', '/nonexistent/c.yaml', { watch: false }).start({ data: () => {}, error: () => {}, info: () => {} }).catch((e: unknown) => e);
+    const err = await new FileSource('file', '/nonexistent/c.yaml', { watch: false }).start({ data: () => {}, error: () => {}, info: () => {}, warn: () => {} }).catch((e: unknown) => e);
     expect((err as InputError).describe()).toMatch(/^\/nonexistent\/c\.yaml: cannot read catalog file \(ENOENT\)/);
   });
 

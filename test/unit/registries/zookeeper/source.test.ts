@@ -26,7 +26,7 @@ async function started(options: { connect?: boolean; uri?: string } = {}) {
   const source = new ZooKeeperSource('zk', parseZooKeeperUri(options.uri ?? '//127.0.0.1:2181/services', '/', '--source'));
   const latest = new Map<string, DependencyValue>();
   const problems: string[] = [];
-  await source.start({ data: (dep, value) => void latest.set(dependencyId(dep), value), error: (m) => void problems.push(m), info: () => undefined });
+  await source.start({ data: (dep, value) => void latest.set(dependencyId(dep), value), error: (m) => void problems.push(m), info: () => undefined, warn: () => undefined });
   registerCleanup(() => source.stop());
   const addresses = (dep: Dependency): string[] | undefined => (latest.get(dependencyId(dep)) as Instance[] | undefined)?.map((i) => `${i.Address}:${i.Port}`);
   return { zk, source, latest, problems, addresses };

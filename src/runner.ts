@@ -4,41 +4,26 @@ import { dependencyId } from './catalog/types.js';
 import { DEFAULTS } from './config/defaults.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './observe/log.js';
-import type { Metrics } from './observe/metrics.js';
 import type { PipelineStatus } from './observe/status.js';
 import { runBatch, type BatchParts } from './pipeline/batch.js';
 import { FileWatchdog } from './pipeline/file-watchdog.js';
+import { onceExitCode } from './pipeline/once.js';
 import { renderInputs } from './pipeline/inputs.js';
 import { cleanUpAfterCrash } from './output/stale.js';
 import { buildStages, type Stages } from './pipeline/stages.js';
 import { observeInMetrics, pipelineStatus } from './pipeline/status.js';
 import type { Deduplicator } from './registries/definition.js';
 import { createDeduplicator } from './registries/dedup.js';
-import { startSources, type StartSources } from './registries/start.js';
+import { startSources } from './registries/start.js';
 import type { Source } from './registries/source.js';
 import { Scheduler } from './schedule/scheduler.js';
 import { TemplateFileWatch } from './template/file-watch.js';
 import type { PartialSet } from './template/partials.js';
 import { loadTemplates, type TemplateUnit } from './template/unit.js';
 import { systemClock, type Clock } from './util/clock.js';
+import type { RunnerOptions } from './pipeline/runner-options.js';
 
-export interface RunnerOptions {
-  readonly config: Config;
-  readonly logger: Logger;
-  /** Where --dry prints; stdout unless a test captures it. */
-  readonly dryOutput?: NodeJS.WritableStream;
-  /** Builds sources; tests pass scripted ones. */
-  readonly createSource?: StartSources['create'];
-  /** Prometheus metrics; one per process, shared across SIGHUP restarts. */
-  readonly metrics?: Metrics;
-  /** Called once every template has had its first complete render (systemd READY=1). */
-  readonly onReady?: () => void;
-  /** Called after a batch that changed files, with their destinations. */
-  readonly onBatch?: (destinations: readonly string[]) => void;
-  /** Environment visible to the `env` helper. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  readonly clock?: Clock;
-}
+export type { RunnerOptions } from './pipeline/runner-options.js';
 
 /**
  * Wires the stages together and does nothing else: sources → feed (screen, guards, store) →
@@ -220,10 +205,8 @@ export class Runner {
   }
 
   private checkOnceFinished(): void {
-    // A template whose data is all in, from sources that will not change, can never complete.
-    const settled = (id: string, source: string): boolean => this.stages.feed.has(id) && this.sources.get(source)?.live === false;
-    const gaveUp = (id: string, source: string): string | undefined => this.sources.get(source)?.health.gaveUp(id);
-    const code = this.stages.once?.finished(this.units, this.scheduler?.idle ?? true, settled, { filesChanged: this.stages.output.stats.writes, commandsRun: this.stages.reloader.stats.commandRuns }, gaveUp);
+    const { once, feed, output, reloader } = this.stages;
+    const code = once && onceExitCode(once, this.units, this.scheduler?.idle ?? true, this.sources, (id) => feed.has(id), { filesChanged: output.stats.writes, commandsRun: reloader.stats.commandRuns });
     if (code !== undefined) this.finish?.(code);
   }
 }

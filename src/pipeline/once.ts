@@ -1,4 +1,5 @@
 import type { Logger } from '../observe/log.js';
+import type { Source } from '../registries/source.js';
 import type { TemplateUnit } from '../template/unit.js';
 
 export interface OnceCounts {
@@ -70,4 +71,15 @@ export class OnceTracker {
     );
     return failed ? 1 : 0;
   }
+}
+
+/**
+ * The run's exit code once it is over (see OnceTracker.finished), with what has settled and what a
+ * source gave up on read from the running sources: data in from a source that will not change
+ * (`live` false) is settled for good.
+ */
+export function onceExitCode(once: OnceTracker, units: readonly TemplateUnit[], idle: boolean, sources: ReadonlyMap<string, Source>, hasData: (id: string) => boolean, counts: OnceCounts): number | undefined {
+  const settled = (id: string, source: string): boolean => hasData(id) && sources.get(source)?.live === false;
+  const gaveUp = (id: string, source: string): string | undefined => sources.get(source)?.health.gaveUp(id);
+  return once.finished(units, idle, settled, counts, gaveUp);
 }

@@ -214,6 +214,15 @@ describe('service instances follow Consul health checks', () => {
     await fileBecomes(daemon, job.out, 'api[v1]\nbilling[blue]\nconsul[]\n');
     await expectRuns(daemon, job.runs, 2);
   });
+
+  test('services named "." and ".." are read as themselves (URL routers would resolve such a path away)', async () => {
+    const agent = await startConsul();
+    const job = await newJob('{{#each (services)}}{{#unless (eq Name "consul")}}{{#each (service this)}}{{Name}}={{Address}}\n{{/each}}{{/unless}}{{/each}}');
+    await registerPassing(agent, { id: 'dot-1', name: '.', address: '10.0.4.1', port: 80 });
+    await registerPassing(agent, { id: 'dots-1', name: '..', address: '10.0.4.2', port: 80 });
+    const daemon = watchConsul(agent.address, job);
+    await fileBecomes(daemon, job.out, '.=10.0.4.1\n..=10.0.4.2\n');
+  });
 });
 
 describe('KV', () => {

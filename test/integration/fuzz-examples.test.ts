@@ -58,6 +58,17 @@ describe('real catalogs render whole: odd tags and names reach every output, esc
     await fileCase(spec, newStats());
   });
 
+  test('services named "." and ".." and a service whose only tag is empty (haproxy refuses an empty description) (Consul)', async () => {
+    const spec: ConsulCatalogSpec = {
+      services: [
+        { name: '.', instances: [consulInstance({ id: 'dot-1', service: '.', address: '10.0.0.1', tags: [''] })] },
+        { name: '..', instances: [consulInstance({ id: 'dots-1', service: '..', address: '10.0.0.2' })] },
+      ],
+    };
+    expect(expectedFromConsul(spec).get('.')).toEqual(['10.0.0.1:8080']);
+    await consulCase(spec, newStats());
+  });
+
   test('a Consul instance keeps rendering when one of its tags or meta entries holds a control character; only that value is left out', async () => {
     const spec: ConsulCatalogSpec = {
       services: [

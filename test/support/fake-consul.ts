@@ -357,10 +357,12 @@ export class FakeConsul {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://fake');
+    // The path as sent, decoded: URL would resolve a `.` or `%2E` segment away, as Consul does not.
+    const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
     const record: RecordedRequest = {
       seq: this.requests.length + 1,
       method: req.method ?? 'GET',
-      path: decodeURIComponent(url.pathname),
+      path: decodeURIComponent(rawPath),
       query: Object.fromEntries(url.searchParams),
       headers: req.headers,
       time: Date.now(),

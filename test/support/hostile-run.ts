@@ -66,7 +66,8 @@ export function refusedByRule(logs: readonly LogLine[]): string[] {
     .filter((l) => l.msg.startsWith('catalog data refused'))
     .map((l) => {
       const reason = typeof l.reason === 'string' ? l.reason : l.msg;
-      if (/differs from .* only in case/.test(reason)) return `${String(l.kind ?? '?')}: case variant`;
+      // `s`: a name may hold a line separator (U+2028), which `.` alone does not match.
+      if (/differs from .* only in case/s.test(reason)) return `${String(l.kind ?? '?')}: case variant`;
       const rule = /^(?:a )?(service name|ID|node|address|port|datacenter|tag|meta|key)\b/.exec(reason)?.[1] ?? 'other';
       return `${String(l.kind ?? '?')}: ${rule}`;
     });

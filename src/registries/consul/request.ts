@@ -34,8 +34,18 @@ export class ConsulRequestError extends Error {
   }
 }
 
-/** `encodeURIComponent`, keeping the slashes of a KV path readable as Consul's own clients do. */
-export const keyPath = (key: string): string => key.split('/').map(encodeURIComponent).join('/');
+/**
+ * One segment of a URL path. A name made of dots only (`.`, `..`: a registry accepts them) would be
+ * resolved away by the HTTP routers on the way (Consul answers `/v1/health/service/.` with a
+ * redirect to the service list); percent-encoded, Consul decodes it back to the name.
+ */
+export function pathSegment(text: string): string {
+  const encoded = encodeURIComponent(text);
+  return encoded === '.' || encoded === '..' ? encoded.replaceAll('.', '%2E') : encoded;
+}
+
+/** Each segment encoded (pathSegment), keeping the slashes of a KV path readable as Consul's own clients do. */
+export const keyPath = (key: string): string => key.split('/').map(pathSegment).join('/');
 
 /** The part of a request's URL that never changes between two reads of one watch. */
 export function basePath(request: ConsulRequest, cached: boolean): string {
@@ -46,7 +56,7 @@ export function basePath(request: ConsulRequest, cached: boolean): string {
   let path: string;
   switch (request.kind) {
     case 'health':
-      path = `/v1/health/service/${encodeURIComponent(request.service)}`;
+      path = `/v1/health/service/${pathSegment(request.service)}`;
       add('tag', request.tag);
       if (request.passingOnly) query.push('passing=true');
       add('near', request.near);
@@ -67,7 +77,7 @@ export function basePath(request: ConsulRequest, cached: boolean): string {
       query.push('recurse=true');
       break;
     case 'node':
-      path = `/v1/catalog/node/${encodeURIComponent(request.name ?? '')}`;
+      path = `/v1/catalog/node/${pathSegment(request.name ?? '')}`;
       break;
     case 'nodes':
       path = '/v1/catalog/nodes';

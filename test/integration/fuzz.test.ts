@@ -20,7 +20,7 @@
  *
  * Pinned examples (what the fuzz found, and what it leaves out; see AVOIDED) are in
  * fuzz-examples.test.ts. Case counts: FUZZ_RUNS (default 40 catalogs per source), FUZZ_SEED to
- * replay, FUZZ_SHRINK=1 to shrink a failure to a minimal catalog (slow: each case is a ctmpl run
+ * replay (default: a fixed seed; `random` for a new one), FUZZ_SHRINK=1 to shrink a failure to a minimal catalog (slow: each case is a ctmpl run
  * and two checkers).
  *   npm run test:fuzz                  (1,000 catalogs per source)
  *   FUZZ_RUNS=5000 npm run test:fuzz   (any count)
@@ -31,7 +31,13 @@ import { AVOIDED, consulCatalogArb, fileCatalogArb, printable } from '../support
 import { consulCase, fileCase, newStats } from '../support/hostile-run.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? '') || 40;
-const SEED = process.env.FUZZ_SEED === undefined || process.env.FUZZ_SEED === '' ? undefined : Number(process.env.FUZZ_SEED);
+/**
+ * In the suite (`npm test`, CI) the catalogs come from one fixed seed, so a run is reproducible and
+ * a failure is a regression, not a new draw; new catalogs are explored by `npm run test:fuzz`
+ * (FUZZ_SEED=random: a fresh seed each run, printed with any failure).
+ */
+const FIXED_SEED = 20261129;
+const SEED = process.env.FUZZ_SEED === 'random' ? undefined : process.env.FUZZ_SEED === undefined || process.env.FUZZ_SEED === '' ? FIXED_SEED : Number(process.env.FUZZ_SEED);
 const SHRINK = process.env.FUZZ_SHRINK === '1';
 /** Generous: a case is one ctmpl run plus nginx -t and haproxy -c (about half a second). */
 const FUZZ_TIMEOUT_MS = Math.max(90_000, RUNS * 4_000);

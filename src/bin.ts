@@ -12,6 +12,10 @@ import { Runner } from './runner.js';
 import { loadTemplates } from './template/unit.js';
 import { validate } from './cli/validate.js';
 import { removePidFile, writePidFile } from './cli/pid-file.js';
+import { compactHeap } from './util/compact-heap.js';
+
+/** After the first complete render: long enough for the burst's last answers to be processed. */
+const HEAP_COMPACTION_DELAY_MS = 1000;
 
 /** What a consul-template config says that ctmpl reads differently or ignores: logged once per load. */
 function logWarnings(logger: Logger, warnings: readonly ConfigWarning[]): void {
@@ -29,7 +33,11 @@ async function startRunner(config: Config, logger: Logger, systemd?: SystemdNoti
     config,
     logger,
     ...(metrics ? { metrics } : {}),
-    onReady: () => void systemd?.ready(`${config.templates.length} template(s) rendered; watching ${config.sources.map((s) => s.name).join(', ')}`),
+    onReady: () => {
+      void systemd?.ready(`${config.templates.length} template(s) rendered; watching ${config.sources.map((s) => s.name).join(', ')}`);
+      // The start-up burst is garbage now: give its memory back once the process has gone quiet.
+      if (!config.once) setTimeout(compactHeap, HEAP_COMPACTION_DELAY_MS).unref();
+    },
     onBatch: (destinations) => {
       batches += 1;
       void systemd?.status(`${batches} change(s) applied; last: ${destinations.length} file(s) at ${new Date().toISOString()}`);

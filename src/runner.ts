@@ -6,6 +6,7 @@ import type { Config } from './config/schema.js';
 import type { Logger } from './observe/log.js';
 import type { PipelineStatus } from './observe/status.js';
 import { runBatch, type BatchParts } from './pipeline/batch.js';
+import { Arrivals } from './pipeline/arrivals.js';
 import { FileWatchdog } from './pipeline/file-watchdog.js';
 import { onceExitCode } from './pipeline/once.js';
 import { renderInputs } from './pipeline/inputs.js';
@@ -113,6 +114,7 @@ export class Runner {
     this.partials = loaded.partials;
     if (!config.dry) await cleanUpAfterCrash(this.units.map((u) => u.name), log);
     this.stages.output.warnAboutChecks(config.templates);
+    const arrivals = new Arrivals((id) => this.stages.feed.has(id));
     this.scheduler = new Scheduler({
       units: this.units,
       waitOf: (unit) => unit.config.wait ?? config.wait,
@@ -121,6 +123,7 @@ export class Runner {
       clock: this.clock,
       pace: () => this.stages.reloader.paceBatch(this.stopping.signal),
       runBatch: (due) => this.batch(due),
+      hasAllData: (unit) => arrivals.complete(unit.waiting, unit.deps),
       onRetryScheduled: (units, delayMs) => log.warn({ destinations: units.map((u) => u.name), retryInMs: delayMs }, 'will render, write and reload these files again'),
     });
     const watching = !config.once;

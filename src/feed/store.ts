@@ -1,24 +1,22 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { DependencyValue } from '../catalog/types.js';
-
-interface Entry {
-  value: DependencyValue;
-  /** Serialized form, kept to tell a real change from the same data delivered again. */
-  fingerprint: string;
-}
 
 /**
  * The latest answer per dependency. Identical data (a registry's new index with the same
  * instances, a catalog file saved unchanged) is not a change, so it triggers nothing downstream.
+ * Compared structurally with the value held: no serialized copy is built or kept (at 10,000
+ * instances that copy was ~10 MiB of strings held for nothing but this comparison).
  */
 export class Store {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, DependencyValue>();
 
   /** Stores a value; returns true when it differs from what was there. */
   set(id: string, value: DependencyValue): boolean {
-    const fingerprint = JSON.stringify(value);
-    const previous = this.entries.get(id);
-    if (previous?.fingerprint === fingerprint) return false;
-    this.entries.set(id, { value, fingerprint });
+    if (this.entries.has(id)) {
+      const previous = this.entries.get(id);
+      if (previous === value || isDeepStrictEqual(previous, value)) return false;
+    }
+    this.entries.set(id, value);
     return true;
   }
 
@@ -27,7 +25,7 @@ export class Store {
   }
 
   get(id: string): DependencyValue | undefined {
-    return this.entries.get(id)?.value;
+    return this.entries.get(id);
   }
 
   delete(id: string): void {

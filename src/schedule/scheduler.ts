@@ -17,8 +17,20 @@ export interface SchedulerOptions<U> {
   runBatch(units: readonly U[]): Promise<void>;
   /** Told when a retry is scheduled, with its delay. */
   onRetryScheduled?(units: readonly U[], delayMs: number): void;
+  /**
+   * Whether every dependency a unit that has not rendered yet is known to use has data. Until
+   * then a render can only discover more dependencies, so it happens at most once per
+   * `discoveryIntervalMs`; the render that can complete happens the moment the last one arrives.
+   * Without it, every arrival renders.
+   */
+  hasAllData?(unit: U): boolean;
+  /** Least time between two renders of an incomplete unit (they only discover dependencies). */
+  readonly discoveryIntervalMs?: number;
   readonly clock?: Clock;
 }
+
+/** A first fetch of a thousand dependencies takes about a second: a few discovery renders meanwhile. */
+export const DEFAULT_DISCOVERY_INTERVAL_MS = 250;
 
 /**
  * When templates render. A changed dependency makes its templates due: at once for a template
@@ -29,6 +41,8 @@ export interface SchedulerOptions<U> {
  */
 export class Scheduler<U> {
   private readonly quiescence = new Map<U, Quiescence>();
+  /** Incomplete units whose next discovery render is scheduled. */
+  private readonly discovery = new Map<U, Timer>();
   private readonly due = new Set<U>();
   private queued = false;
   private chain: Promise<void> = Promise.resolve();
@@ -47,12 +61,32 @@ export class Scheduler<U> {
   changed(unit: U, rendered: boolean, dampedWaitMs?: number): void {
     // The first render happens as soon as data is complete; later ones wait for calm.
     if (rendered && !this.options.once) this.quiescence.get(unit)?.notify(dampedWaitMs);
-    else this.markDue(unit);
+    else if (rendered || (this.options.hasAllData?.(unit) ?? true)) this.markDue(unit);
+    else this.discover(unit);
+  }
+
+  /**
+   * A unit still waiting for data renders only to discover what else it needs: once per
+   * interval, not once per arrival (a thousand arrivals would re-render a growing file a
+   * thousand times before the one render that counts).
+   */
+  private discover(unit: U): void {
+    if (this.stopped || this.discovery.has(unit) || this.due.has(unit)) return;
+    const interval = this.options.discoveryIntervalMs ?? DEFAULT_DISCOVERY_INTERVAL_MS;
+    this.discovery.set(
+      unit,
+      this.clock.setTimeout(() => {
+        this.discovery.delete(unit);
+        this.markDue(unit);
+      }, interval),
+    );
   }
 
   /** Renders `unit` in the next batch. */
   markDue(unit: U): void {
     if (this.stopped) return;
+    this.clock.clearTimeout(this.discovery.get(unit));
+    this.discovery.delete(unit);
     this.due.add(unit);
     if (this.queued) return;
     this.queued = true;
@@ -86,9 +120,9 @@ export class Scheduler<U> {
     return this.retryBackoff.attempts > 0;
   }
 
-  /** Nothing due and no batch queued (--once decides whether it is done). */
+  /** Nothing due, no batch queued and no discovery render waiting (--once decides whether it is done). */
   get idle(): boolean {
-    return this.due.size === 0 && !this.queued;
+    return this.due.size === 0 && !this.queued && this.discovery.size === 0;
   }
 
   /** Resolves when the batches queued so far have run. */
@@ -100,6 +134,8 @@ export class Scheduler<U> {
     this.stopped = true;
     this.clock.clearTimeout(this.retryTimer);
     for (const q of this.quiescence.values()) q.cancel();
+    for (const timer of this.discovery.values()) this.clock.clearTimeout(timer);
+    this.discovery.clear();
   }
 
   private async runDue(): Promise<void> {

@@ -161,7 +161,7 @@ export class ConsulSource implements Source {
           // The datacenter list cannot block and rarely changes: asked as often as consul-template asks it.
           ...(dep.kind === 'datacenters' ? { noIndexPauseMs: Math.max(this.timing.noIndexPauseMs, DATACENTERS_POLL_MS) } : {}),
         },
-        ...(this.once ? { giveUp: { retry: this.settings.retry.enabled, attempts: this.settings.retry.attempts } } : {}),
+        ...(this.once ? { giveUp: { retry: this.settings.retry.enabled, attempts: this.settings.retry.attempts }, firstAnswerOnly: true } : {}),
       },
     );
     this.watches.set(id, watch);

@@ -64,6 +64,12 @@ export interface WatchOptions {
   readonly timing: WatchTiming;
   /** Set in --once: the watch gives up as consul-template's retry settings say. */
   readonly giveUp?: GiveUpRule;
+  /**
+   * --once: the first answer delivered is the only one used, so the loop ends there instead of
+   * sending a blocking query that would only be aborted at exit (one request per dependency, not
+   * two) — unless it says the key or node does not exist yet: that one is waited for.
+   */
+  readonly firstAnswerOnly?: boolean;
 }
 
 /**
@@ -129,6 +135,12 @@ export class BlockingWatch {
         }
         this.events.data(value);
         this.delivered = true;
+        // A key or node that does not exist yet (null) is waited for, as consul-template's `key` does.
+        if (this.options.firstAnswerOnly && value !== null) return;
+        // A timer's turn: the render this answer scheduled (setImmediate) goes before the next
+        // request is sent, so the change reaches its file first and the request goes out while
+        // the file is synced to disk.
+        await sleep(1, signal);
         if (reply.index === undefined) {
           await sleep(this.options.timing.noIndexPauseMs, signal);
         }

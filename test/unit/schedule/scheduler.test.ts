@@ -59,6 +59,45 @@ describe('Scheduler', () => {
     expect(batches).toEqual([['a']]);
   });
 
+  it('renders a template still missing data at most once per discovery interval, and at once when the last piece arrives', async () => {
+    const missing = new Set<string>(['s1', 's2', 's3']);
+    const { scheduler, clock, batches } = setup({ hasAllData: () => missing.size === 0, discoveryIntervalMs: 250 });
+    // Arrivals every 20 ms: they do not each render the incomplete template.
+    for (const id of ['s1', 's2']) {
+      missing.delete(id);
+      scheduler.changed('a', false);
+      await clock.advance(20);
+    }
+    expect(batches).toEqual([]);
+    expect(scheduler.idle, 'a discovery render is pending: --once is not done').toBe(false);
+    missing.delete('s3');
+    scheduler.changed('a', false);
+    await flush();
+    expect(batches).toEqual([['a']]);
+    // The complete render replaced the pending discovery render.
+    await clock.advance(1000);
+    expect(batches).toEqual([['a']]);
+    expect(scheduler.idle).toBe(true);
+  });
+
+  it('still renders an incomplete template after the discovery interval (what arrived may name more dependencies)', async () => {
+    const { scheduler, clock, batches } = setup({ hasAllData: () => false, discoveryIntervalMs: 250 });
+    scheduler.changed('a', false);
+    await clock.advance(100);
+    scheduler.changed('a', false);
+    await clock.advance(149);
+    expect(batches).toEqual([]);
+    await clock.advance(1);
+    expect(batches).toEqual([['a']]);
+    scheduler.changed('a', false);
+    await clock.advance(250);
+    expect(batches).toEqual([['a'], ['a']]);
+    scheduler.changed('a', false);
+    scheduler.stop();
+    await clock.advance(1000);
+    expect(batches, 'stop cancels a pending discovery render').toHaveLength(2);
+  });
+
   it('renders later changes after min of calm: a burst becomes one batch', async () => {
     const { scheduler, clock, batches } = setup();
     scheduler.changed('a', true);

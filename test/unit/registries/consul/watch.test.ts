@@ -23,7 +23,7 @@ class ScriptedReader implements ConsulReader {
   }
 }
 
-function watchWith(reader: ScriptedReader, options: Partial<{ maxStaleMs: number; consistent: boolean; request: ConsulRequest; giveUp: GiveUpRule }> = {}) {
+function watchWith(reader: ScriptedReader, options: Partial<{ maxStaleMs: number; consistent: boolean; request: ConsulRequest; giveUp: GiveUpRule; firstAnswerOnly: boolean }> = {}) {
   const events = { data: [] as DependencyValue[], failing: [] as string[], recovered: 0, requested: 0, converted: 0, gaveUp: [] as { message: string; attempts: number; denied: boolean }[] };
   const watch = new BlockingWatch(
     reader,
@@ -39,7 +39,7 @@ function watchWith(reader: ScriptedReader, options: Partial<{ maxStaleMs: number
       requested: () => (events.requested += 1),
       gaveUp: (message, attempts, denied) => void events.gaveUp.push({ message, attempts, denied }),
     },
-    { waitMs: 60_000, maxStaleMs: options.maxStaleMs ?? 0, consistent: options.consistent ?? false, timing: TIMING, ...(options.giveUp ? { giveUp: options.giveUp } : {}) },
+    { waitMs: 60_000, maxStaleMs: options.maxStaleMs ?? 0, consistent: options.consistent ?? false, timing: TIMING, ...(options.giveUp ? { giveUp: options.giveUp } : {}), ...(options.firstAnswerOnly ? { firstAnswerOnly: true } : {}) },
   );
   watch.start();
   return { watch, events };
@@ -146,6 +146,25 @@ describe('BlockingWatch', () => {
     expect(events.data).toHaveLength(1);
     expect(events.gaveUp).toMatchObject([{ attempts: 3 }]);
     await watch.stop();
+  });
+
+  it('in --once asks until the first answer and no more: no blocking query that exit would abort', async () => {
+    const reader = new ScriptedReader([down(), { index: 7, body: 'first' }, { index: 8, body: 'second' }]);
+    const { watch, events } = watchWith(reader, { giveUp: { retry: true, attempts: 3 }, firstAnswerOnly: true });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(events.data).toEqual(['first']);
+    expect(reader.calls.map((c) => c.index)).toEqual([0, 0]);
+    await watch.stop();
+    // The daemon keeps asking with the index it was given.
+    const daemon = watchWith(new ScriptedReader([{ index: 7, body: 'first' }, { index: 8, body: 'second' }]));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(daemon.events.data).toEqual(['first', 'second']);
+    await daemon.watch.stop();
+    // A key that does not exist yet (null) is waited for, then the watch ends.
+    const key = watchWith(new ScriptedReader([{ index: 3, body: null }, { index: 4, body: 'arrived' }, { index: 5, body: 'later' }]), { firstAnswerOnly: true });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(key.events.data).toEqual([null, 'arrived']);
+    await key.watch.stop();
   });
 
   it('never gives up without the rule (the daemon), not even on a 403', async () => {

@@ -28,25 +28,41 @@ interface HealthEntry {
 const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 const texts = (v: unknown): string[] => (Array.isArray(v) ? v.map(text) : []);
 
+/*
+ * What most instances share (no meta, no tagged addresses, default weights, no checks) is one
+ * frozen object for all of them, not an empty copy each: at 10,000 instances that is ~50,000
+ * objects fewer to hold and to trace at every collection. Everything here is frozen anyway.
+ */
+const NOTHING: Readonly<Record<string, never>> = Object.freeze({});
+const NO_CHECKS: readonly Check[] = Object.freeze([]);
+const DEFAULT_WEIGHTS: Instance['Weights'] = Object.freeze({ Passing: '1', Warning: '1' });
+
 /** A JSON object of scalars as `{ key: text }` (Consul's meta and tagged addresses). */
-function textMap(value: unknown): Record<string, string> {
+function textMap(value: unknown): Readonly<Record<string, string>> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return NOTHING;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) return NOTHING;
   const out: Record<string, string> = {};
-  if (value && typeof value === 'object' && !Array.isArray(value)) for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = text(v);
+  for (const [k, v] of entries) out[k] = text(v);
   return out;
 }
 
 /** `Service.TaggedAddresses`: `{ lan_ipv4: { Address, Port } }`. */
-function taggedAddresses(value: unknown): Record<string, TaggedAddress> {
+function taggedAddresses(value: unknown): Readonly<Record<string, TaggedAddress>> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return NOTHING;
+  const entries = Object.entries(value as Record<string, { Address?: unknown; Port?: unknown } | undefined>);
+  if (entries.length === 0) return NOTHING;
   const out: Record<string, TaggedAddress> = {};
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return out;
-  for (const [k, v] of Object.entries(value as Record<string, { Address?: unknown; Port?: unknown } | undefined>)) out[k] = { Address: text(v?.Address), Port: text(v?.Port) };
+  for (const [k, v] of entries) out[k] = { Address: text(v?.Address), Port: text(v?.Port) };
   return out;
 }
 
 function weights(value: unknown): Instance['Weights'] | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const w = value as { Passing?: unknown; Warning?: unknown };
-  return { Passing: text(w.Passing) || '1', Warning: text(w.Warning) || '1' };
+  const passing = text(w.Passing) || '1';
+  const warning = text(w.Warning) || '1';
+  return passing === '1' && warning === '1' ? DEFAULT_WEIGHTS : { Passing: passing, Warning: warning };
 }
 
 function check(c: HealthCheck): Check {
@@ -112,7 +128,7 @@ export function instancesFromHealth(body: unknown, wanted: readonly HealthStatus
         Meta: textMap(service.Meta),
         TaggedAddresses: taggedAddresses(service.TaggedAddresses),
         ...(serviceWeights ? { Weights: serviceWeights } : {}),
-        Checks: checks.map(check),
+        Checks: checks.length === 0 ? NO_CHECKS : checks.map(check),
         Status: status,
         Datacenter: datacenter,
         Source: sourceName,

@@ -7,7 +7,8 @@
  * - The entry is a small launcher: it answers `--version` alone itself, turns on Node's module
  *   compile cache where the running Node has it (22.1+; NODE_DISABLE_COMPILE_CACHE=1 turns it
  *   off) and then imports the program, so its code is compiled once per version, not at every start.
- * - Node's own modules are required, not imported (see BUILTINS_AS_COMMONJS).
+ * - Node's own modules are required, not imported (see BUILTINS_AS_COMMONJS); the costly ones
+ *   that most runs never use are required on first use (LOADED_ON_FIRST_USE).
  * - Optional parts stay lazy: each `await import()` in src/ (a registry's source, exec mode,
  *   metrics, execa) becomes a chunk of its own, loaded only when used.
  * - Packages that read their own files at run time (etcd3's .proto files through __dirname), load
@@ -102,9 +103,25 @@ const BUILTINS_AS_COMMONJS: Plugin = {
       if (!names.has(args.path) || args.namespace === 'builtin') return undefined;
       return { path: args.path.replace(/^node:/, ''), namespace: 'builtin' };
     });
-    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require('node:${args.path}');`, loader: 'js' }));
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: builtinModuleSource(args.path), loader: 'js' }));
   },
 };
+
+/**
+ * Built-ins that cost start-up time (node:crypto alone loads some thirty of Node's internal
+ * modules) and that the code paths of most runs never touch: commander's executable subcommands
+ * (child_process), pino's transports (worker_threads), HTTPS probes, exec mode. Each becomes an
+ * object of getters, its export names read when bundling, that loads the module on first use
+ * (never a module whose export is itself a function, as node:assert's is).
+ */
+const LOADED_ON_FIRST_USE = new Set(['child_process', 'crypto', 'dgram', 'https', 'readline', 'tls', 'worker_threads', 'zlib']);
+
+function builtinModuleSource(name: string): string {
+  if (!LOADED_ON_FIRST_USE.has(name)) return `module.exports = require('node:${name}');`;
+  const exported = Object.getOwnPropertyNames(process.getBuiltinModule(`node:${name}`) as object);
+  const getters = exported.map((key) => `get ${JSON.stringify(key)}() { return load()[${JSON.stringify(key)}]; }`);
+  return `let loaded; const load = () => (loaded ??= require('node:${name}'));\nmodule.exports = { ${getters.join(', ')} };`;
+}
 
 /**
  * Handlebars loads Mozilla's source-map library at start-up only to offer source maps of compiled

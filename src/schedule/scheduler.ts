@@ -18,10 +18,10 @@ export interface SchedulerOptions<U> {
   /** Told when a retry is scheduled, with its delay. */
   onRetryScheduled?(units: readonly U[], delayMs: number): void;
   /**
-   * Whether every dependency a unit that has not rendered yet is known to use has data. Until
-   * then a render can only discover more dependencies, so it happens at most once per
-   * `discoveryIntervalMs`; the render that can complete happens the moment the last one arrives.
-   * Without it, every arrival renders.
+   * Whether a unit that has not rendered yet now has data for every dependency its last render
+   * lacked. Until then a render can only discover more dependencies, so it happens at most once
+   * per `discoveryIntervalMs`; the render that can complete happens the moment the last one
+   * arrives. Without it, every arrival renders.
    */
   hasAllData?(unit: U): boolean;
   /** Least time between two renders of an incomplete unit (they only discover dependencies). */
@@ -67,8 +67,9 @@ export class Scheduler<U> {
 
   /**
    * A unit still waiting for data renders only to discover what else it needs: once per
-   * interval, not once per arrival (a thousand arrivals would re-render a growing file a
-   * thousand times before the one render that counts).
+   * interval, not at every turn of the event loop that brought an answer (during the first fetch
+   * of a thousand services that re-rendered a growing file dozens of times before the one render
+   * that counts).
    */
   private discover(unit: U): void {
     if (this.stopped || this.discovery.has(unit) || this.due.has(unit)) return;

@@ -106,6 +106,20 @@ describe('Consul reply normalization', () => {
     expect(inst?.ServiceTaggedAddresses).toBe(inst?.TaggedAddresses);
   });
 
+  it('gives instances without meta, tagged addresses, checks or custom weights one shared frozen value each, and the rest their own', () => {
+    const bare = { Meta: null, TaggedAddresses: null, Weights: { Passing: 1, Warning: 1 } };
+    const [a, b, c] = instancesFromHealth([entry('web-1', 'n1', [], bare), entry('web-2', 'n2', [], { ...bare, Meta: {} }), entry('web-3', 'n3', [{ Status: 'passing' }])], 'any', 'consul', 'dc1');
+    for (const field of ['Meta', 'NodeMeta', 'TaggedAddresses', 'NodeTaggedAddresses', 'Weights', 'Checks'] as const) {
+      expect(a?.[field], field).toBe(b?.[field]);
+      expect(Object.isFrozen(a?.[field]), field).toBe(true);
+    }
+    expect(a?.Meta).toEqual({});
+    expect(a?.Checks).toEqual([]);
+    expect(a?.Weights).toEqual({ Passing: '1', Warning: '1' });
+    expect(c?.Meta).toEqual({ weight: '5' });
+    expect(c?.Checks).toHaveLength(1);
+  });
+
   it('keeps Consul\'s round-trip order when the query asked near=', () => {
     const body = [entry('b', 'n2', []), entry('a', 'n1', [])];
     expect(instancesFromHealth(body, 'any', 'c', 'dc1', true).map((i) => i.ID)).toEqual(['b', 'a']);

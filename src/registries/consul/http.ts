@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest, STATUS_CODES, type IncomingMessage, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { InputError } from '../../errors.js';
 import type { ConsulSettings } from './settings.js';
@@ -87,10 +88,8 @@ export class ConsulHttp {
     const secure = settings.scheme === 'https';
     const { tls } = settings;
     const ca = [...(tls.caPath ? readCaPath(tls.caPath) : []), ...(tls.caCert ? [readTlsFile(tls.caCert, 'CA certificate')] : [])];
-    // node:https brings node:tls, a few ms of every start: loaded only for an https agent.
-    const https = secure ? (process.getBuiltinModule('node:https') as typeof import('node:https')) : undefined;
-    this.agent = https
-      ? new https.Agent({
+    this.agent = secure
+      ? new HttpsAgent({
           keepAlive: true,
           scheduling: 'lifo',
           ...(ca.length > 0 ? { ca } : {}),
@@ -100,7 +99,7 @@ export class ConsulHttp {
           rejectUnauthorized: tls.verify,
         })
       : new HttpAgent({ keepAlive: true, scheduling: 'lifo' });
-    this.send = https ? https.request : httpRequest;
+    this.send = secure ? httpsRequest : httpRequest;
     if (settings.scheme === 'unix') {
       this.base = { socketPath: settings.address, agent: this.agent };
     } else {

@@ -37,25 +37,25 @@ const NOTHING: Readonly<Record<string, never>> = Object.freeze({});
 const NO_CHECKS: readonly Check[] = Object.freeze([]);
 const DEFAULT_WEIGHTS: Instance['Weights'] = Object.freeze({ Passing: '1', Warning: '1' });
 
-/** A JSON object of scalars as `{ key: text }` (Consul's meta and tagged addresses). */
-function textMap(value: unknown): Readonly<Record<string, string>> {
+/** A JSON object's values converted by `convert`; NOTHING for an empty object or anything else. */
+function mapObject<T>(value: unknown, convert: (v: unknown) => T): Readonly<Record<string, T>> {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return NOTHING;
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 0) return NOTHING;
-  const out: Record<string, string> = {};
-  for (const [k, v] of entries) out[k] = text(v);
+  const out: Record<string, T> = {};
+  for (const [k, v] of entries) out[k] = convert(v);
   return out;
 }
 
+/** A JSON object of scalars as `{ key: text }` (Consul's meta and tagged addresses). */
+const textMap = (value: unknown): Readonly<Record<string, string>> => mapObject(value, text);
+
 /** `Service.TaggedAddresses`: `{ lan_ipv4: { Address, Port } }`. */
-function taggedAddresses(value: unknown): Readonly<Record<string, TaggedAddress>> {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return NOTHING;
-  const entries = Object.entries(value as Record<string, { Address?: unknown; Port?: unknown } | undefined>);
-  if (entries.length === 0) return NOTHING;
-  const out: Record<string, TaggedAddress> = {};
-  for (const [k, v] of entries) out[k] = { Address: text(v?.Address), Port: text(v?.Port) };
-  return out;
-}
+const taggedAddresses = (value: unknown): Readonly<Record<string, TaggedAddress>> =>
+  mapObject(value, (v) => {
+    const address = v as { Address?: unknown; Port?: unknown } | undefined;
+    return { Address: text(address?.Address), Port: text(address?.Port) };
+  });
 
 function weights(value: unknown): Instance['Weights'] | undefined {
   if (!value || typeof value !== 'object') return undefined;

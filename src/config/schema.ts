@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { commandKeys, type CommandSettings } from '../actions/settings.js';
 import { execKeys, type ExecSettings } from '../actions/exec-settings.js';
 import { feedKeys, type ProbeConfig } from '../feed/settings.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BlockContext } from '../config/block.js';
 import { InputError } from '../errors.js';
 import type { SourceConfig } from '../registries/settings.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Source } from './source.js';
 
 /** What a registry can answer; template helpers build unions and refuse impossible questions from it. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BlockContext } from '../config/block.js';
 import { named, SettingOrigins, type KeyPath, type Origin } from '../config/origins.js';
 import { requireDirectory, requireFile } from '../config/paths.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BlockContext } from '../config/block.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { parseWait, type WaitSpec } from '../config/duration.js';

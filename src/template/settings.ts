@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { commandSchema } from '../actions/settings.js';
 import type { BlockContext } from '../config/block.js';
 import { parseDuration, parseWait, type WaitSpec } from '../config/duration.js';

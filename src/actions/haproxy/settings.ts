@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration } from '../../config/duration.js';
 import { parseSocketAddress, type SocketAddress } from './socket.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BlockContext } from '../../config/block.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import { parseDuration } from '../../config/duration.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration } from '../../config/duration.js';
 import { InputError } from '../../errors.js';
 import { isHostAddress, portText, splitHostPort } from '../../util/address.js';

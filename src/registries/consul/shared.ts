@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration } from '../../config/duration.js';
 import { InputError } from '../../errors.js';
 import type { BlockFlag, BlockReader, FileCheck, SharedBlock } from '../definition.js';

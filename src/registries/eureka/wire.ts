@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Eureka's JSON (`GET {context}/apps` and `/apps/delta` with `Accept: application/json`), read

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDataText, validateDataFile } from '../../config/data-file.js';
 import { compareInstances } from '../../catalog/select.js';
 import { InputError } from '../../errors.js';

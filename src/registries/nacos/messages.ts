@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The JSON bodies of the Nacos messages ctmpl sends and reads (the Java classes of

@@ -12,7 +12,7 @@ import { Runner } from './runner.js';
 import { loadTemplates } from './template/unit.js';
 import { validate } from './cli/validate.js';
 import { removePidFile, writePidFile } from './cli/pid-file.js';
-import { compactHeap } from './util/compact-heap.js';
+import { compactHeap, limitMemoryReducer } from './util/compact-heap.js';
 
 /** After the first complete render: long enough for the burst's last answers to be processed. */
 const HEAP_COMPACTION_DELAY_MS = 1000;
@@ -116,6 +116,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const logger = createLogger(config.logLevel, config.dry, config.logFormat);
   logWarnings(logger, warnings);
   const systemd = config.once ? undefined : SystemdNotifier.fromEnv();
+  if (!config.once) limitMemoryReducer();
   // prom-client (with its GC and event-loop observers) only when /metrics can be read: it costs
   // start-up time and CPU on every garbage collection.
   const metrics = config.listen ? new (await import('./observe/metrics.js')).Metrics() : undefined;

@@ -222,11 +222,19 @@ export function describeDependency(dep: Dependency): string {
   }
 }
 
-/** Freezes a JSON value all the way down, so templates and helpers cannot alter shared data. */
+/**
+ * Freezes a JSON value all the way down, so templates and helpers cannot alter shared data. An
+ * object already frozen is taken as frozen all the way down (the shared empty values, an instance
+ * kept from the previous answer). It walks without building a list of values per object: every
+ * answer of every registry passes through here, 10,000 instances at a time at start-up.
+ */
 export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const key in record) if (Object.hasOwn(record, key)) deepFreeze(record[key]);
   }
-  return value;
+  return Object.freeze(value);
 }

@@ -75,6 +75,16 @@ describe('deepFreeze', () => {
     }).toThrow(TypeError);
   });
 
+  it('freezes what a registry sends under any key, "__proto__" included, and leaves the prototype alone', () => {
+    const value = JSON.parse('{"__proto__": {"x": ["y"]}, "list": [[{"z": 1}]]}') as Record<string, unknown>;
+    deepFreeze(value);
+    const own = Object.getOwnPropertyDescriptor(value, '__proto__')?.value as { x: string[] };
+    expect(Object.isFrozen(own)).toBe(true);
+    expect(Object.isFrozen(own.x)).toBe(true);
+    expect(Object.isFrozen((value.list as object[][])[0]?.[0])).toBe(true);
+    expect(Object.isFrozen(Object.prototype)).toBe(false);
+  });
+
   it('leaves primitives and null alone', () => {
     expect(deepFreeze('x')).toBe('x');
     expect(deepFreeze(null)).toBeNull();

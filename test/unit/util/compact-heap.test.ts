@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { CAN_COMPACT_HEAP, compactHeap } from '../../../src/util/compact-heap.js';
+import { CAN_COMPACT_HEAP, compactHeap, memoryReducerFlag } from '../../../src/util/compact-heap.js';
 
 describe('compactHeap', () => {
   it('collects garbage at once where V8 can give pages back (Node 22+), and does nothing on older V8', () => {
@@ -13,5 +14,18 @@ describe('compactHeap', () => {
     else expect(Number(process.versions.v8.split('.')[0])).toBeLessThan(12);
     // The program's own global scope gains no `gc`.
     expect((globalThis as { gc?: unknown }).gc).toBeUndefined();
+  });
+});
+
+describe('memoryReducerFlag', () => {
+  it("names a flag the running V8 knows (V8 reports an unknown one on stderr)", () => {
+    const flag = memoryReducerFlag();
+    const run = spawnSync(process.execPath, ['-e', `require('node:v8').setFlagsFromString(${JSON.stringify(flag)})`], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe('');
+    // The same check catches the other spelling: this V8 refuses it.
+    const other = memoryReducerFlag(Number(process.versions.v8.split('.')[0]) >= 12 ? 11 : 12);
+    const refused = spawnSync(process.execPath, ['-e', `require('node:v8').setFlagsFromString(${JSON.stringify(other)})`], { encoding: 'utf8' });
+    expect(refused.stderr).toContain('unrecognized flag');
   });
 });

@@ -69,6 +69,9 @@ interface ScaleRun {
   firstRenderS: number;
   cpuToFirstRenderS: number;
   rssMiB: number;
+  /** Of the RSS: anonymous pages (heaps, stacks) and file-backed pages (the binary's code). */
+  anonMiB: number;
+  fileMiB: number;
   peakRssMiB: number;
   idleCpuS: number;
   idleRequests: number;
@@ -104,6 +107,8 @@ async function runOne(tool: Tool, agent: ConsulAgent, expected: { upstreams: num
       firstRenderS: round((done - started) / 1000, 2),
       cpuToFirstRenderS: round(atRender.cpuSeconds, 2),
       rssMiB: settled.rssMiB,
+      anonMiB: settled.anonMiB,
+      fileMiB: settled.fileMiB,
       peakRssMiB: after.peakRssMiB,
       idleCpuS: round(after.cpuSeconds - settled.cpuSeconds, 2),
       idleRequests,
@@ -130,6 +135,8 @@ function medianRun(runs: readonly ScaleRun[]): ScaleRun {
     firstRenderS: m((r) => r.firstRenderS),
     cpuToFirstRenderS: m((r) => r.cpuToFirstRenderS),
     rssMiB: m((r) => r.rssMiB),
+    anonMiB: m((r) => r.anonMiB),
+    fileMiB: m((r) => r.fileMiB),
     peakRssMiB: m((r) => r.peakRssMiB),
     idleCpuS: m((r) => r.idleCpuS),
     idleRequests: m((r) => r.idleRequests),
@@ -169,6 +176,8 @@ export async function runScale(): Promise<ScenarioReport> {
       ['time to first complete render (s)', 'firstRenderS'],
       ['CPU used until then (s)', 'cpuToFirstRenderS'],
       [`RSS after ${SETTLE_SECONDS} s settle (MiB)`, 'rssMiB'],
+      ['  of which anonymous: heaps, stacks (MiB)', 'anonMiB'],
+      ["  of which file-backed: the binary's code (MiB)", 'fileMiB'],
       ['peak RSS (MiB)', 'peakRssMiB'],
       [`CPU over ${IDLE_SECONDS} s idle (s)`, 'idleCpuS'],
       ['HTTP requests to Consul per minute, idle', 'requestsPerMinute'],
@@ -191,6 +200,7 @@ export async function runScale(): Promise<ScenarioReport> {
       summary: [
         pick('firstRenderS', 'first complete render (s)'),
         pick('rssMiB', 'RSS after settling (MiB)'),
+        pick('anonMiB', 'of that RSS, anonymous memory (MiB)'),
         pick('idleCpuS', `CPU over ${IDLE_SECONDS} s idle (s)`),
         pick('requestsPerMinute', 'Consul HTTP requests / min, idle'),
       ],

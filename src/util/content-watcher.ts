@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { watch, type FSWatcher } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
 
 /** How long after a change event the file is read once more (see below). */
 const TRAILING_CHECK_MS = 100;
@@ -37,6 +37,8 @@ export class ContentWatcher {
     onChange: ContentListener,
     events: { error: (err: unknown) => void; removed?: (path: string) => void },
   ): Promise<ContentWatcher> {
+    // Loaded here, not at start-up: `--once` and a daemon without local files never watch any.
+    const { watch } = await import('chokidar');
     // chokidar's `atomic` (on by default) folds an editor's delete+rename into one change.
     const watcher = watch(
       files.map((f) => f.path),

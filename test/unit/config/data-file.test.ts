@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDataText, readDataFile, validateDataFile } from '../../../src/config/data-file.js';
 import { inputErrorOf } from '../../support/input-error.js';
 import { tempDir } from '../../support/tmp.js';

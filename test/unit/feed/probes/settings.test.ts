@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDataText, validateDataFile } from '../../../../src/config/data-file.js';
 import { mergeProbeSettings, parseProbeConcurrency, probeEntrySchema, probeKeys, probesFileSchema, probeSpecFor, type ProbeSettings } from '../../../../src/feed/probes/settings.js';
 import { inputErrorOf } from '../../../support/input-error.js';

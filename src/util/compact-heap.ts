@@ -3,12 +3,15 @@ import { runInNewContext } from 'node:vm';
 
 type Collect = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
 
+/** The running V8's major version: which collections and flags it has depends on it. */
+export const V8_MAJOR = Number(process.versions.v8.split('.')[0]);
+
 /**
  * V8 12+ (Node 22+) takes a "last resort" collection: a full one that also shrinks the young
  * generation and returns the pages it keeps pooled. Older V8 has no such call; there only V8's
  * own memory reducer shrinks the heap, and the launcher keeps the young generation small instead.
  */
-export const CAN_COMPACT_HEAP = Number(process.versions.v8.split('.')[0]) >= 12;
+export const CAN_COMPACT_HEAP = V8_MAJOR >= 12;
 
 let collect: Collect | undefined;
 
@@ -20,7 +23,7 @@ const tunedByOperator = (kind: string): boolean => `${process.execArgv.join(' ')
  * --memory-reducer-single-gc; V8 12+ counts them instead). V8 prints an error for a flag it does
  * not know, so the choice follows the running V8.
  */
-export function memoryReducerFlag(v8Major = Number(process.versions.v8.split('.')[0])): string {
+export function memoryReducerFlag(v8Major = V8_MAJOR): string {
   return v8Major >= 12 ? '--memory-reducer-gc-count=1' : '--memory-reducer-single-gc';
 }
 

@@ -12,10 +12,14 @@ import { Runner } from './runner.js';
 import { loadTemplates } from './template/unit.js';
 import { validate } from './cli/validate.js';
 import { removePidFile, writePidFile } from './cli/pid-file.js';
-import { compactHeap, limitMemoryReducer } from './util/compact-heap.js';
+import { limitMemoryReducer } from './util/compact-heap.js';
+import { HeapKeeper } from './util/heap-keeper.js';
 
 /** After the first complete render: long enough for the burst's last answers to be processed. */
 const HEAP_COMPACTION_DELAY_MS = 1000;
+
+/** A daemon's memory, given back after start-up and after large growth (does nothing on Node 20). */
+const heapKeeper = new HeapKeeper();
 
 /** What a consul-template config says that ctmpl reads differently or ignores: logged once per load. */
 function logWarnings(logger: Logger, warnings: readonly ConfigWarning[]): void {
@@ -36,7 +40,7 @@ async function startRunner(config: Config, logger: Logger, systemd?: SystemdNoti
     onReady: () => {
       void systemd?.ready(`${config.templates.length} template(s) rendered; watching ${config.sources.map((s) => s.name).join(', ')}`);
       // The start-up burst is garbage now: give its memory back once the process has gone quiet.
-      if (!config.once) setTimeout(compactHeap, HEAP_COMPACTION_DELAY_MS).unref();
+      if (!config.once) setTimeout(() => heapKeeper.compactNow(), HEAP_COMPACTION_DELAY_MS).unref();
     },
     onBatch: (destinations) => {
       batches += 1;

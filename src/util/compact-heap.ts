@@ -19,30 +19,32 @@ let collect: Collect | undefined;
 const tunedByOperator = (kind: string): boolean => `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`.includes(kind);
 
 /**
- * The flag that lets V8's memory reducer run one collection instead of two (V8 11, Node 20, has
- * --memory-reducer-single-gc; V8 12+ counts them instead). V8 prints an error for a flag it does
- * not know, so the choice follows the running V8.
+ * The flag that limits V8's memory reducer. On V8 12+ (Node 22+) it runs no collection at all:
+ * ctmpl compacts the heap itself (HeapKeeper), right after start-up and after large growth. V8 11
+ * (Node 20) has no count, only --memory-reducer-single-gc (one collection instead of two), and
+ * there the reducer stays the one that shrinks the heap. V8 prints an error for a flag it does not
+ * know, so the choice follows the running V8.
  */
 export function memoryReducerFlag(v8Major = V8_MAJOR): string {
-  return v8Major >= 12 ? '--memory-reducer-gc-count=1' : '--memory-reducer-single-gc';
+  return v8Major >= 12 ? '--memory-reducer-gc-count=0' : '--memory-reducer-single-gc';
 }
 
 /**
- * A daemon: V8's memory reducer, which shrinks the heap once a process goes quiet after
- * allocating, runs one collection instead of two. Measured at 10,000 instances (--trace-gc), the
- * first one shrinks the heap after start-up on Node 20 and finds nothing left after
- * compactHeap() on Node 22+; the second found nothing in either case (~50–80 ms of CPU each,
- * ~8 s after start). Later growth is still given back by the one collection.
+ * A daemon. Measured at 10,000 instances (--trace-gc): V8's reducer ran full collections ~8 s
+ * after start-up (two by default). On Node 20 the first shrinks the heap; on Node 22+, after
+ * compactHeap(), they found nothing left (28.2 → 28.0 MiB; 20 ms on the main thread plus
+ * concurrent marking). Over the next two minutes, with a wave of blocking queries each minute, it
+ * ran no other. The count is read at run time, so it can be set here rather than on Node's
+ * command line.
  */
 export function limitMemoryReducer(): void {
   if (!tunedByOperator('memory-reducer')) setFlagsFromString(memoryReducerFlag());
 }
 
 /**
- * Gives the start-up burst's memory back, once, when a daemon's files are first in place and it
- * has gone quiet: the first answers of a large catalog, decoded, are garbage by then, and the
- * young generation grew to take them in. V8 would do the same by itself only ~8 s later, in
- * incremental passes. From then on the young generation stays at its first size (1 MiB
+ * One full collection that gives memory back (HeapKeeper decides when). After start-up: the first
+ * answers of a large catalog, decoded, are garbage by then, and the young generation grew to take
+ * them in. From the first call on the young generation stays at its first size (1 MiB
  * semi-spaces): what a daemon allocates later comes in small bursts (a change, the blocking
  * queries of a thousand services timing out together), which then cost less CPU and ~10 MiB less
  * RSS than with a young generation grown to 32 MiB. `gc` comes from a fresh context after turning

@@ -1,0 +1,89 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { HeapKeeper } from '../../../src/util/heap-keeper.js';
+
+const MiB = 1024 * 1024;
+
+describe('HeapKeeper', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A keeper over a heap whose committed size the test sets; compactions shrink it to `live`. */
+  function keeperOver(heap: { committed: number; live: number }) {
+    const compactions: number[] = [];
+    const keeper = new HeapKeeper({
+      enabled: true,
+      heapBytes: () => heap.committed,
+      compact: () => {
+        compactions.push(heap.committed);
+        heap.committed = heap.live;
+      },
+      checkEveryMs: 1000,
+      growthFactor: 1.25,
+      growthBytes: 8 * MiB,
+    });
+    return { keeper, compactions };
+  }
+
+  it('compacts when told the burst is over, then leaves alone a heap that only breathes', () => {
+    const heap = { committed: 90 * MiB, live: 30 * MiB };
+    const { keeper, compactions } = keeperOver(heap);
+    keeper.compactNow();
+    expect(compactions).toEqual([90 * MiB]);
+    // A wave of blocking queries leaves ~15 % behind until V8's next collection.
+    heap.committed = 34.5 * MiB;
+    vi.advanceTimersByTime(10_000);
+    expect(compactions).toHaveLength(1);
+    keeper.stop();
+  });
+
+  it('compacts again once the heap grew by both the factor and the byte count, measured from what the last compaction left', () => {
+    const heap = { committed: 90 * MiB, live: 30 * MiB };
+    const { keeper, compactions } = keeperOver(heap);
+    keeper.compactNow();
+    heap.committed = 45 * MiB;
+    vi.advanceTimersByTime(999);
+    expect(compactions).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(compactions).toEqual([90 * MiB, 45 * MiB]);
+    // The working set itself grew: the new baseline is what this compaction left, so the same
+    // size does not set off another one.
+    heap.live = 44 * MiB;
+    heap.committed = 60 * MiB;
+    vi.advanceTimersByTime(1000);
+    expect(compactions).toEqual([90 * MiB, 45 * MiB, 60 * MiB]);
+    vi.advanceTimersByTime(10_000);
+    expect(compactions).toHaveLength(3);
+    keeper.stop();
+  });
+
+  it('needs both: a small heap that grew by half but only a few MiB is left alone', () => {
+    const heap = { committed: 20 * MiB, live: 6 * MiB };
+    const { keeper, compactions } = keeperOver(heap);
+    keeper.compactNow();
+    heap.committed = 12 * MiB;
+    vi.advanceTimersByTime(5000);
+    expect(compactions).toHaveLength(1);
+    keeper.stop();
+  });
+
+  it('stops checking when stopped, and does nothing at all where V8 cannot compact', () => {
+    const heap = { committed: 90 * MiB, live: 30 * MiB };
+    const { keeper, compactions } = keeperOver(heap);
+    keeper.compactNow();
+    keeper.stop();
+    heap.committed = 200 * MiB;
+    vi.advanceTimersByTime(10_000);
+    expect(compactions).toHaveLength(1);
+
+    let calls = 0;
+    const off = new HeapKeeper({ enabled: false, compact: () => (calls += 1), heapBytes: () => 0, checkEveryMs: 1000 });
+    off.compactNow();
+    vi.advanceTimersByTime(10_000);
+    expect(calls).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});

@@ -2,10 +2,11 @@
  * The bundled CLI (scripts/bundle.ts), built into a temporary directory: the launcher answers
  * --version alone without loading the program, the program loads from one main chunk with the
  * optional parts in lazy chunks, Node's own modules are required (not imported: see
- * BUILTINS_AS_COMMONJS), and packages that read their own files stay outside the bundle.
+ * BUILTINS_AS_COMMONJS) and the costly ones only when used (LOADED_ON_FIRST_USE), and packages
+ * that read their own files stay outside the bundle.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { bundle, EXTERNAL_PACKAGES, launcher } from '../../scripts/bundle.js';
@@ -63,5 +64,22 @@ describe('the bundled CLI', () => {
     // etcd3 loads its .proto files relative to its own directory: bundled, that path would be wrong.
     expect(all).not.toMatch(/proto\/rpc\.proto/);
     expect(all).toMatch(/["']etcd3["']/);
+  });
+
+  test('--once over a static catalog loads none of the costly built-ins it does not use', () => {
+    const out = join(dir, 'upstreams.conf');
+    const listFile = join(dir, 'loaded.json');
+    const preload = join(dir, 'list-modules.cjs');
+    // Packages kept outside the bundle (yaml reads the catalog) resolve from node_modules, as in an install.
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(listFile)}, JSON.stringify(process.moduleLoadList)));`);
+    const example = join(REPO_ROOT, 'templates');
+    const once = spawnSync(process.execPath, ['-r', preload, join(dir, 'bin.js'), '--once', '--log-level', 'error', '--source', `file:${join(example, 'examples', 'catalog.yaml')}`, '-t', `${join(example, 'nginx-upstream.hbs')}:${out}`], { encoding: 'utf8' });
+    expect(once.stderr).toBe('');
+    expect(once.status).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/^upstream /m);
+    const loaded = new Set(JSON.parse(readFileSync(listFile, 'utf8')) as string[]);
+    const deferred = ['child_process', 'dgram', 'https', 'readline', 'tls', 'zlib'].filter((name) => loaded.has(`NativeModule ${name}`));
+    expect(deferred).toEqual([]);
   });
 });

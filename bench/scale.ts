@@ -4,7 +4,7 @@
  * 1,001 blocking queries, Consul's own `consul` service included). Measured per run, one tool at
  * a time, each behind its own counting loopback proxy:
  * - time from spawn to the first complete file (every upstream with all its servers);
- * - RSS after BENCH_SETTLE_SECONDS (default 5) of calm, and the peak RSS;
+ * - RSS after BENCH_SETTLE_SECONDS (default 5) of calm, at the end of the idle window, and the peak;
  * - CPU seconds (user + system, /proc) over BENCH_IDLE_SECONDS (default 60) with no change;
  * - HTTP requests the proxy forwarded to Consul in that window, per minute.
  * BENCH_SCALE_RUNS (default 3) runs per tool, alternating which goes first; medians reported.
@@ -73,6 +73,8 @@ interface ScaleRun {
   anonMiB: number;
   fileMiB: number;
   peakRssMiB: number;
+  /** RSS at the end of the idle window: after a wave of blocking queries and V8's or Go's own clean-ups. */
+  idleEndRssMiB: number;
   idleCpuS: number;
   idleRequests: number;
   requestsPerMinute: number;
@@ -110,6 +112,7 @@ async function runOne(tool: Tool, agent: ConsulAgent, expected: { upstreams: num
       anonMiB: settled.anonMiB,
       fileMiB: settled.fileMiB,
       peakRssMiB: after.peakRssMiB,
+      idleEndRssMiB: after.rssMiB,
       idleCpuS: round(after.cpuSeconds - settled.cpuSeconds, 2),
       idleRequests,
       requestsPerMinute: round((idleRequests / IDLE_SECONDS) * 60, 1),
@@ -138,6 +141,7 @@ function medianRun(runs: readonly ScaleRun[]): ScaleRun {
     anonMiB: m((r) => r.anonMiB),
     fileMiB: m((r) => r.fileMiB),
     peakRssMiB: m((r) => r.peakRssMiB),
+    idleEndRssMiB: m((r) => r.idleEndRssMiB),
     idleCpuS: m((r) => r.idleCpuS),
     idleRequests: m((r) => r.idleRequests),
     requestsPerMinute: m((r) => r.requestsPerMinute),
@@ -179,6 +183,7 @@ export async function runScale(): Promise<ScenarioReport> {
       ['  of which anonymous: heaps, stacks (MiB)', 'anonMiB'],
       ["  of which file-backed: the binary's code (MiB)", 'fileMiB'],
       ['peak RSS (MiB)', 'peakRssMiB'],
+      [`RSS at the end of the ${IDLE_SECONDS} s idle (MiB)`, 'idleEndRssMiB'],
       [`CPU over ${IDLE_SECONDS} s idle (s)`, 'idleCpuS'],
       ['HTTP requests to Consul per minute, idle', 'requestsPerMinute'],
       ['HTTP requests until the first render', 'startRequests'],
@@ -201,6 +206,7 @@ export async function runScale(): Promise<ScenarioReport> {
         pick('firstRenderS', 'first complete render (s)'),
         pick('rssMiB', 'RSS after settling (MiB)'),
         pick('anonMiB', 'of that RSS, anonymous memory (MiB)'),
+        pick('idleEndRssMiB', `RSS after the ${IDLE_SECONDS} s idle (MiB)`),
         pick('idleCpuS', `CPU over ${IDLE_SECONDS} s idle (s)`),
         pick('requestsPerMinute', 'Consul HTTP requests / min, idle'),
       ],

@@ -120,7 +120,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const logger = createLogger(config.logLevel, config.dry, config.logFormat);
   logWarnings(logger, warnings);
   const systemd = config.once ? undefined : SystemdNotifier.fromEnv();
-  if (!config.once) limitMemoryReducer();
+  if (!config.once) {
+    limitMemoryReducer();
+    heapKeeper.watch();
+  }
   // prom-client (with its GC and event-loop observers) only when /metrics can be read: it costs
   // start-up time and CPU on every garbage collection.
   const metrics = config.listen ? new (await import('./observe/metrics.js')).Metrics() : undefined;

@@ -55,6 +55,15 @@ export class HeapKeeper {
     };
   }
 
+  /**
+   * Starts the checks before the first compaction: a daemon whose first render waits on a source
+   * that does not answer is compacted at the first check (nothing compacted yet counts as growth),
+   * as V8's reducer would have done.
+   */
+  watch(): void {
+    if (this.enabled && this.timer === undefined) this.schedule();
+  }
+
   /** A burst of work is over (the first files are in place): compact now, then keep watching. */
   compactNow(): void {
     if (!this.enabled) return;

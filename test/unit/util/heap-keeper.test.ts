@@ -70,6 +70,20 @@ describe('HeapKeeper', () => {
     keeper.stop();
   });
 
+  it('watching from start-up: a daemon still waiting for its first render is compacted at the first check, then only on growth', () => {
+    const heap = { committed: 90 * MiB, live: 30 * MiB };
+    const { keeper, compactions } = keeperOver(heap);
+    keeper.watch();
+    keeper.watch();
+    vi.advanceTimersByTime(999);
+    expect(compactions).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(compactions).toEqual([90 * MiB]);
+    vi.advanceTimersByTime(10_000);
+    expect(compactions).toHaveLength(1);
+    keeper.stop();
+  });
+
   it('stops checking when stopped, and does nothing at all where V8 cannot compact', () => {
     const heap = { committed: 90 * MiB, live: 30 * MiB };
     const { keeper, compactions } = keeperOver(heap);
@@ -81,6 +95,7 @@ describe('HeapKeeper', () => {
 
     let calls = 0;
     const off = new HeapKeeper({ enabled: false, compact: () => (calls += 1), heapBytes: () => 0, checkEveryMs: 1000 });
+    off.watch();
     off.compactNow();
     vi.advanceTimersByTime(10_000);
     expect(calls).toBe(0);

@@ -7,12 +7,15 @@ describe('HeapKeeper', () => {
   beforeEach(() => {
     vi.useFakeTimers();
   });
+  const keepers: HeapKeeper[] = [];
   afterEach(() => {
+    for (const keeper of keepers.splice(0)) keeper.stop();
     vi.useRealTimers();
   });
 
   /** A keeper over a heap whose committed size the test sets; compactions shrink it to `live`. */
-  function keeperOver(heap: { committed: number; live: number }) {
+  function keeperOver(committed = 90 * MiB, live = 30 * MiB) {
+    const heap = { committed, live };
     const compactions: number[] = [];
     const keeper = new HeapKeeper({
       enabled: true,
@@ -25,24 +28,22 @@ describe('HeapKeeper', () => {
       growthFactor: 1.25,
       growthBytes: 8 * MiB,
     });
-    return { keeper, compactions };
+    keepers.push(keeper);
+    return { heap, keeper, compactions };
   }
 
   it('compacts when told the burst is over, then leaves alone a heap that only breathes', () => {
-    const heap = { committed: 90 * MiB, live: 30 * MiB };
-    const { keeper, compactions } = keeperOver(heap);
+    const { heap, keeper, compactions } = keeperOver();
     keeper.compactNow();
     expect(compactions).toEqual([90 * MiB]);
     // A wave of blocking queries leaves ~15 % behind until V8's next collection.
     heap.committed = 34.5 * MiB;
     vi.advanceTimersByTime(10_000);
     expect(compactions).toHaveLength(1);
-    keeper.stop();
   });
 
   it('compacts again once the heap grew by both the factor and the byte count, measured from what the last compaction left', () => {
-    const heap = { committed: 90 * MiB, live: 30 * MiB };
-    const { keeper, compactions } = keeperOver(heap);
+    const { heap, keeper, compactions } = keeperOver();
     keeper.compactNow();
     heap.committed = 45 * MiB;
     vi.advanceTimersByTime(999);
@@ -57,22 +58,18 @@ describe('HeapKeeper', () => {
     expect(compactions).toEqual([90 * MiB, 45 * MiB, 60 * MiB]);
     vi.advanceTimersByTime(10_000);
     expect(compactions).toHaveLength(3);
-    keeper.stop();
   });
 
   it('needs both: a small heap that grew by half but only a few MiB is left alone', () => {
-    const heap = { committed: 20 * MiB, live: 6 * MiB };
-    const { keeper, compactions } = keeperOver(heap);
+    const { heap, keeper, compactions } = keeperOver(20 * MiB, 6 * MiB);
     keeper.compactNow();
     heap.committed = 12 * MiB;
     vi.advanceTimersByTime(5000);
     expect(compactions).toHaveLength(1);
-    keeper.stop();
   });
 
   it('watching from start-up: a daemon still waiting for its first render is compacted at the first check, then only on growth', () => {
-    const heap = { committed: 90 * MiB, live: 30 * MiB };
-    const { keeper, compactions } = keeperOver(heap);
+    const { keeper, compactions } = keeperOver();
     keeper.watch();
     keeper.watch();
     vi.advanceTimersByTime(999);
@@ -81,12 +78,10 @@ describe('HeapKeeper', () => {
     expect(compactions).toEqual([90 * MiB]);
     vi.advanceTimersByTime(10_000);
     expect(compactions).toHaveLength(1);
-    keeper.stop();
   });
 
   it('stops checking when stopped, and does nothing at all where V8 cannot compact', () => {
-    const heap = { committed: 90 * MiB, live: 30 * MiB };
-    const { keeper, compactions } = keeperOver(heap);
+    const { heap, keeper, compactions } = keeperOver();
     keeper.compactNow();
     keeper.stop();
     heap.committed = 200 * MiB;

@@ -57,6 +57,17 @@ export async function freePort(): Promise<number> {
   throw new Error('no free TCP port found on 127.0.0.1 after 200 tries');
 }
 
+/**
+ * Claims one given port (e.g. the P+1000 a Nacos server derives from P) when it is free on
+ * 127.0.0.1 now and not handed out before: true when it is now this caller's.
+ */
+export async function claimPort(port: number): Promise<boolean> {
+  if (port < 1 || port > 65_535 || handedOut.has(port)) return false;
+  if ((await tryBind(port)) !== port) return false;
+  handedOut.add(port);
+  return true;
+}
+
 /** Several distinct free ports. */
 export async function freePorts(count: number): Promise<number[]> {
   const ports: number[] = [];

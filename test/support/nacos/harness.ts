@@ -14,12 +14,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { NacosConnection } from '../../../src/registries/nacos/connection.js';
 import { waitFor } from '../ctmpl.js';
-import { freePort } from '../ports.js';
+import { claimPort, freePort } from '../ports.js';
 import { REPO_ROOT } from '../programs.js';
 import { registerCleanup, tempDir } from '../tmp.js';
 
@@ -80,13 +79,7 @@ export interface NacosServer {
 async function freePortPair(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = await freePort();
-    if (port + 1000 > 65535) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = createServer();
-      probe.once('error', () => resolve(false));
-      probe.listen(port + 1000, '127.0.0.1', () => probe.close(() => resolve(true)));
-    });
-    if (free) return port;
+    if (await claimPort(port + 1000)) return port;
   }
   throw new Error('no free pair of ports P and P+1000 on 127.0.0.1');
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { expect, test, vi } from 'vitest';
-import { freePort, freePorts } from '../../support/ports.js';
+import { claimPort, freePort, freePorts } from '../../support/ports.js';
 
 function listenOn(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -32,4 +32,21 @@ test('a port is never handed out twice, even once it is free again', async () =>
   } finally {
     draws.mockRestore();
   }
+});
+
+test('a given port is claimed once, and only while nothing listens on it', async () => {
+  const [port] = (await freePorts(1)) as [number];
+  expect(await claimPort(port), 'a port already handed out').toBe(false);
+  // A port the OS gives a listener: never handed out by freePort, busy until the listener closes.
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const address = holder.address();
+  const other = typeof address === 'object' && address ? address.port : 0;
+  try {
+    expect(await claimPort(other), 'a port something listens on').toBe(false);
+  } finally {
+    await new Promise<void>((resolve) => holder.close(() => resolve()));
+  }
+  expect(await claimPort(other)).toBe(true);
+  expect(await claimPort(other), 'claimed twice').toBe(false);
 });

@@ -114,7 +114,7 @@ const BUILTINS_AS_COMMONJS: Plugin = {
  * object of getters, its export names read when bundling, that loads the module on first use
  * (never a module whose export is itself a function, as node:assert's is).
  */
-const LOADED_ON_FIRST_USE = new Set(['child_process', 'crypto', 'dgram', 'https', 'readline', 'tls', 'worker_threads', 'zlib']);
+export const LOADED_ON_FIRST_USE: ReadonlySet<string> = new Set(['child_process', 'crypto', 'dgram', 'https', 'readline', 'tls', 'worker_threads', 'zlib']);
 
 function builtinModuleSource(name: string): string {
   if (!LOADED_ON_FIRST_USE.has(name)) return `module.exports = require('node:${name}');`;

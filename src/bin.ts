@@ -15,9 +15,6 @@ import { removePidFile, writePidFile } from './cli/pid-file.js';
 import { limitMemoryReducer } from './util/compact-heap.js';
 import { HeapKeeper } from './util/heap-keeper.js';
 
-/** After the first complete render: long enough for the burst's last answers to be processed. */
-const HEAP_COMPACTION_DELAY_MS = 1000;
-
 /** A daemon's memory, given back after start-up and after large growth (does nothing on Node 20). */
 const heapKeeper = new HeapKeeper();
 
@@ -40,7 +37,7 @@ async function startRunner(config: Config, logger: Logger, systemd?: SystemdNoti
     onReady: () => {
       void systemd?.ready(`${config.templates.length} template(s) rendered; watching ${config.sources.map((s) => s.name).join(', ')}`);
       // The start-up burst is garbage now: give its memory back once the process has gone quiet.
-      if (!config.once) setTimeout(() => heapKeeper.compactNow(), HEAP_COMPACTION_DELAY_MS).unref();
+      if (!config.once) heapKeeper.burstOver();
     },
     onBatch: (destinations) => {
       batches += 1;

@@ -11,6 +11,8 @@ export interface HeapKeeperOptions {
   readonly heapBytes?: () => number;
   readonly compact?: () => void;
   readonly clock?: Clock;
+  /** How long after a burst of work is over (burstOver) its last answers are left to be processed before the compaction. */
+  readonly settleMs?: number;
   /** How often the committed heap is read once the first compaction is done. */
   readonly checkEveryMs?: number;
   /** Growth over the size left by the last compaction that is worth a compaction: both must hold. */
@@ -26,7 +28,7 @@ const MiB = 1024 * 1024;
  * until V8's next regular collection, which V8 schedules by itself. Growth well beyond that, as
  * after a large change in a large catalog, is what V8's memory reducer would have given back.
  */
-const DEFAULTS = { checkEveryMs: 30_000, growthFactor: 1.25, growthBytes: 8 * MiB } as const;
+const DEFAULTS = { settleMs: 1000, checkEveryMs: 30_000, growthFactor: 1.25, growthBytes: 8 * MiB } as const;
 
 /**
  * Gives a daemon's memory back in place of V8's memory reducer, where V8 lets ctmpl compact its
@@ -39,7 +41,7 @@ export class HeapKeeper {
   private readonly heapBytes: () => number;
   private readonly compact: () => void;
   private readonly clock: Clock;
-  private readonly settings: Required<Pick<HeapKeeperOptions, 'checkEveryMs' | 'growthFactor' | 'growthBytes'>>;
+  private readonly settings: Required<Pick<HeapKeeperOptions, 'settleMs' | 'checkEveryMs' | 'growthFactor' | 'growthBytes'>>;
   private leftByLastCompaction = 0;
   private timer: Timer | undefined;
 
@@ -49,6 +51,7 @@ export class HeapKeeper {
     this.compact = options.compact ?? compactHeap;
     this.clock = options.clock ?? systemClock;
     this.settings = {
+      settleMs: options.settleMs ?? DEFAULTS.settleMs,
       checkEveryMs: options.checkEveryMs ?? DEFAULTS.checkEveryMs,
       growthFactor: options.growthFactor ?? DEFAULTS.growthFactor,
       growthBytes: options.growthBytes ?? DEFAULTS.growthBytes,
@@ -64,7 +67,14 @@ export class HeapKeeper {
     if (this.enabled && this.timer === undefined) this.schedule();
   }
 
-  /** A burst of work is over (the first files are in place): compact now, then keep watching. */
+  /** A burst of work is over (the first files are in place): compact once it has settled, then keep watching. */
+  burstOver(): void {
+    if (!this.enabled) return;
+    this.clock.clearTimeout(this.timer);
+    this.timer = this.clock.setTimeout(() => this.compactNow(), this.settings.settleMs);
+  }
+
+  /** Compacts now, then keeps watching. */
   compactNow(): void {
     if (!this.enabled) return;
     this.compact();

@@ -24,6 +24,7 @@ describe('HeapKeeper', () => {
         compactions.push(heap.committed);
         heap.committed = heap.live;
       },
+      settleMs: 500,
       checkEveryMs: 1000,
       growthFactor: 1.25,
       growthBytes: 8 * MiB,
@@ -58,6 +59,19 @@ describe('HeapKeeper', () => {
     expect(compactions).toEqual([90 * MiB, 45 * MiB, 60 * MiB]);
     vi.advanceTimersByTime(10_000);
     expect(compactions).toHaveLength(3);
+  });
+
+  it('told the start-up burst is over, compacts once it has settled, then checks for growth from there', () => {
+    const { heap, keeper, compactions } = keeperOver();
+    keeper.watch();
+    keeper.burstOver();
+    vi.advanceTimersByTime(499);
+    expect(compactions).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(compactions).toEqual([90 * MiB]);
+    heap.committed = 45 * MiB;
+    vi.advanceTimersByTime(1000);
+    expect(compactions).toEqual([90 * MiB, 45 * MiB]);
   });
 
   it('needs both: a small heap that grew by half but only a few MiB is left alone', () => {

@@ -95,10 +95,13 @@ const TEMPLATES = {
   },
 } as const;
 
-/** The exec child: says when it starts, and each SIGHUP it gets (it would then go on running). */
-const CHILD = `echo start >> exec.log
-trap 'echo hup >> exec.log' HUP
+/**
+ * The exec child: says when it starts, and each SIGHUP it gets (it would then go on running).
+ * Its traps are set before it says "start", so no signal can reach it unhandled after that.
+ */
+const CHILD = `trap 'echo hup >> exec.log' HUP
 trap 'exit 0' TERM INT
+echo start >> exec.log
 while true; do sleep 0.05; done
 `;
 

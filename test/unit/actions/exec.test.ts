@@ -31,9 +31,12 @@ const alive = (pid: number | undefined): boolean => {
   }
 };
 
-/** A child that logs its start, each SIGHUP, and SIGTERM (then exits) into `log`. */
+/**
+ * A child that logs its start, each SIGHUP, and SIGTERM (then exits) into `log`.
+ * It says "start" only once its traps are set: a signal sent on seeing "start" must find them.
+ */
 function child(log: string, onTerm = 'exit 0'): string {
-  return `sh -c 'echo start >> ${log}; trap "echo hup >> ${log}" HUP; trap "echo term >> ${log}; ${onTerm}" TERM; while :; do sleep 0.05; done'`;
+  return `sh -c 'trap "echo hup >> ${log}" HUP; trap "echo term >> ${log}; ${onTerm}" TERM; echo start >> ${log}; while :; do sleep 0.05; done'`;
 }
 
 function supervise(command: string, over: Partial<ExecSettings> = {}): ExecSupervisor {
